@@ -1,0 +1,68 @@
+//! Command-line grammar (clap). Names and flags here are a contract with users' scripts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Outpost: publish videos to TikTok, Instagram and Reddit, and keep their insights locally.
+#[derive(Debug, Parser)]
+#[command(name = "outpost", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Data directory (database, logs, config.toml). Default: the platform's per-user data
+    /// dir (~/.local/share/outpost on Linux). Also OUTPOST_DATA_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// More console logging (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the data dir, database schema, vault and accounts.
+    Status,
+    /// Inspect or rotate the encrypted token vault.
+    Vault(VaultArgs),
+    /// Print metrics in the Prometheus text format.
+    Metrics,
+}
+
+/// `outpost vault`.
+#[derive(Debug, Args)]
+pub struct VaultArgs {
+    /// Vault action.
+    #[command(subcommand)]
+    pub action: VaultAction,
+}
+
+/// Vault actions.
+#[derive(Debug, Subcommand)]
+pub enum VaultAction {
+    /// Backend, key and number of secrets; checks that every secret can be decrypted.
+    Status,
+    /// Re-encrypt every secret under a new key (crash-safe).
+    Rotate {
+        /// Move the key to another backend.
+        #[arg(long, value_enum)]
+        backend: Option<BackendArg>,
+    },
+}
+
+/// Vault backends on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    /// The OS keyring.
+    Keyring,
+    /// A passphrase (OUTPOST_VAULT_PASSPHRASE; OUTPOST_VAULT_NEW_PASSPHRASE to change it).
+    Passphrase,
+}

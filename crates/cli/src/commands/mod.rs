@@ -1,0 +1,40 @@
+//! One module per subcommand; each is a thin call into outpost-core plus rendering.
+
+mod metrics;
+mod status;
+mod vault;
+
+use outpost_core::error::ErrorPayload;
+use outpost_core::telemetry::{self, metrics as m};
+use tracing::Instrument;
+
+use crate::args::{Cli, Command};
+use crate::context::Context;
+use crate::output::Output;
+
+/// Run the parsed command.
+pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
+    let ctx = Context::open(cli).await?;
+    let name = match &cli.command {
+        Command::Status => "status",
+        Command::Vault(_) => "vault",
+        Command::Metrics => "metrics",
+    };
+    let span = telemetry::operation_span(name);
+    let result = async {
+        tracing::info!(command = name, "command started");
+        match &cli.command {
+            Command::Status => status::run(&ctx, out).await,
+            Command::Vault(args) => vault::run(&ctx, out, args).await,
+            Command::Metrics => metrics::run(&ctx, out).await,
+        }
+    }
+    .instrument(span)
+    .await;
+    m::cli_command(name, result.is_ok());
+    if let Err(e) = &result {
+        tracing::warn!(code = %e.code, message = %e.message, "command failed");
+    }
+    ctx.flush_metrics().await;
+    result
+}

@@ -1,0 +1,60 @@
+//! `outpost status`: where the data is, the schema, the vault, the accounts.
+
+use outpost_core::db::Database;
+use outpost_core::error::ErrorPayload;
+use outpost_core::vault::VaultStatus;
+use serde::Serialize;
+
+use crate::context::{fail, Context};
+use crate::output::Output;
+
+#[derive(Serialize)]
+struct Status {
+    data_dir: String,
+    database: String,
+    schema_version: i64,
+    supported_schema_version: i64,
+    logs_dir: String,
+    mode: &'static str,
+    vault: VaultStatus,
+    accounts: i64,
+}
+
+pub async fn run(ctx: &Context, out: &Output) -> Result<(), ErrorPayload> {
+    let vault = ctx.vault().status().await.map_err(fail)?;
+    let status = Status {
+        data_dir: ctx.config.data_dir.display().to_string(),
+        database: ctx.db.path().display().to_string(),
+        schema_version: ctx.db.schema_version().await.map_err(fail)?,
+        supported_schema_version: Database::supported_schema_version(),
+        logs_dir: ctx.config.logs_dir().display().to_string(),
+        mode: if ctx.config.sandbox_mode() {
+            "sandbox"
+        } else {
+            "live"
+        },
+        accounts: ctx.db.accounts().count().await.map_err(fail)?,
+        vault,
+    };
+    let vault_line = super::vault::describe(&status.vault);
+    let mode_line = if ctx.config.sandbox_mode() {
+        "sandbox (no platform credentials configured)".to_owned()
+    } else {
+        "live".to_owned()
+    };
+    out.record(
+        &status,
+        &[
+            ("Data dir", status.data_dir.clone()),
+            (
+                "Database",
+                format!("{} (schema {})", status.database, status.schema_version),
+            ),
+            ("Logs", status.logs_dir.clone()),
+            ("Mode", mode_line),
+            ("Vault", vault_line),
+            ("Accounts", status.accounts.to_string()),
+        ],
+    );
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! What every command needs, opened on demand: configuration, logging, the database, the vault.
+
+use outpost_core::clock;
+use outpost_core::config::{Config, ConfigSources};
+use outpost_core::db::Database;
+use outpost_core::error::{ErrorPayload, UserFacing};
+use outpost_core::telemetry::{self, redact, TelemetryGuard, TelemetryOptions};
+use outpost_core::vault::{Vault, VaultOptions};
+
+use crate::args::Cli;
+
+/// An opened environment for one command.
+pub struct Context {
+    /// Configuration.
+    pub config: Config,
+    /// The database.
+    pub db: Database,
+    _telemetry: TelemetryGuard,
+}
+
+/// Convert any module error into the payload the CLI prints.
+pub fn fail<E: UserFacing>(e: E) -> ErrorPayload {
+    e.to_payload()
+}
+
+impl Context {
+    /// Load configuration, start logging into the data dir, open the database.
+    pub async fn open(cli: &Cli) -> Result<Context, ErrorPayload> {
+        let config =
+            Config::load(&ConfigSources::from_process(cli.data_dir.clone())).map_err(fail)?;
+        for platform in &config.platforms {
+            if let Some(secret) = &platform.client_secret {
+                redact::register_secret(secret.expose());
+            }
+        }
+        for secret in [&config.vault_passphrase, &config.vault_new_passphrase]
+            .into_iter()
+            .flatten()
+        {
+            redact::register_secret(secret.expose());
+        }
+        config.ensure_data_dir().map_err(fail)?;
+        let telemetry = telemetry::init(&TelemetryOptions {
+            logs_dir: Some(config.logs_dir()),
+            verbosity: cli.verbose,
+            console: true,
+        })
+        .map_err(fail)?;
+        let db = Database::open(&config.database_path())
+            .await
+            .map_err(fail)?;
+        Ok(Context {
+            config,
+            db,
+            _telemetry: telemetry,
+        })
+    }
+
+    /// The vault over this database, with the configured backend.
+    pub fn vault(&self) -> Vault {
+        Vault::new(
+            self.db.clone(),
+            VaultOptions::from_config(&self.config),
+            clock::system(),
+        )
+    }
+
+    /// Add this process's metrics to the database totals.
+    pub async fn flush_metrics(&self) {
+        if let Err(e) = telemetry::metrics::install().flush(&self.db).await {
+            tracing::warn!(error = %e, "could not save metrics");
+        }
+    }
+}

@@ -1,0 +1,754 @@
+//! Configuration: where the data lives and how each platform is reached.
+//!
+//! Sources, strongest first: command-line flags (`--data-dir`), environment variables
+//! (`OUTPOST_*`), the data dir's `config.toml`, built-in defaults. A bad value is an error
+//! that names the key it came from. Client secrets are accepted from the environment only
+//! (held in memory, never written anywhere) or from the vault; a `client_secret` in
+//! `config.toml` is refused so that no secret sits in a plain file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::UserFacing;
+use crate::platform::Platform;
+use crate::vault::SecretValue;
+
+/// File name of the configuration inside the data dir.
+pub const CONFIG_FILE: &str = "config.toml";
+/// File name of the database inside the data dir.
+pub const DATABASE_FILE: &str = "outpost.db";
+/// Folder of the log files inside the data dir.
+pub const LOGS_DIR: &str = "logs";
+/// Default interval between insight syncs.
+pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// Errors while loading configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No data dir given and the platform has no standard one (no home directory).
+    #[error("cannot find a data directory: set --data-dir or OUTPOST_DATA_DIR")]
+    NoDataDir,
+    /// A value is present but wrong.
+    #[error("invalid value for {key}: {reason}")]
+    Invalid {
+        /// The key (environment variable or `file: section.key`).
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The config file is not valid TOML or has unknown keys.
+    #[error("cannot read {path}: {message}")]
+    Parse {
+        /// Path of the file.
+        path: PathBuf,
+        /// The parser's explanation (names line and key).
+        message: String,
+    },
+    /// The config file or data dir cannot be read or created.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// Path involved.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl UserFacing for ConfigError {
+    fn code(&self) -> &'static str {
+        match self {
+            ConfigError::NoDataDir => "config.no_data_dir",
+            ConfigError::Invalid { .. } => "config.invalid",
+            ConfigError::Parse { .. } => "config.parse",
+            ConfigError::Io { .. } => "config.io",
+        }
+    }
+}
+
+/// The hosts of a platform. With a base URL override they all map onto one origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// The page the browser opens to authorize (e.g. www.tiktok.com).
+    Authorize,
+    /// The OAuth token endpoint's host.
+    Token,
+    /// The REST/Graph API host.
+    Api,
+    /// The upload host, where the platform has a fixed one (Instagram's resumable upload).
+    Upload,
+}
+
+/// Which redirect a platform's OAuth flow uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedirectMode {
+    /// `http://127.0.0.1:<ephemeral port>/callback`, served by Outpost.
+    Loopback,
+    /// `outpost://oauth/callback`, delivered as a deep link.
+    CustomScheme,
+    /// An HTTPS bridge page that forwards the query to `outpost://oauth/callback`.
+    HttpsBridge,
+}
+
+impl RedirectMode {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedirectMode::Loopback => "loopback",
+            RedirectMode::CustomScheme => "custom-scheme",
+            RedirectMode::HttpsBridge => "https-bridge",
+        }
+    }
+
+    fn parse(key: &str, value: &str) -> Result<Self, ConfigError> {
+        match value.trim() {
+            "loopback" => Ok(RedirectMode::Loopback),
+            "custom-scheme" => Ok(RedirectMode::CustomScheme),
+            "https-bridge" => Ok(RedirectMode::HttpsBridge),
+            other => Err(ConfigError::Invalid {
+                key: key.to_owned(),
+                reason: format!(
+                    "{other:?} is not a redirect mode (loopback, custom-scheme, https-bridge)"
+                ),
+            }),
+        }
+    }
+}
+
+/// How a PKCE code challenge is encoded (TikTok's desktop guide uses hex).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PkceEncoding {
+    /// RFC 7636 S256: base64url(SHA-256(verifier)) without padding.
+    Base64url,
+    /// Lowercase hex of SHA-256(verifier).
+    Hex,
+}
+
+/// Which key store the vault uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VaultBackendChoice {
+    /// The OS keyring when it answers, else a passphrase from `OUTPOST_VAULT_PASSPHRASE`.
+    Auto,
+    /// The OS keyring only.
+    Keyring,
+    /// A key derived from `OUTPOST_VAULT_PASSPHRASE` only.
+    Passphrase,
+}
+
+impl VaultBackendChoice {
+    fn parse(key: &str, value: &str) -> Result<Self, ConfigError> {
+        match value.trim() {
+            "auto" => Ok(Self::Auto),
+            "keyring" => Ok(Self::Keyring),
+            "passphrase" => Ok(Self::Passphrase),
+            other => Err(ConfigError::Invalid {
+                key: key.to_owned(),
+                reason: format!("{other:?} is not a vault backend (auto, keyring, passphrase)"),
+            }),
+        }
+    }
+}
+
+/// Where a platform's requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    platform: Platform,
+    base_override: Option<Url>,
+}
+
+impl Endpoints {
+    /// The real hosts, or one origin when `base_override` is set.
+    pub fn new(platform: Platform, base_override: Option<Url>) -> Self {
+        Self {
+            platform,
+            base_override,
+        }
+    }
+
+    /// The documented host for `host` on this platform (platform-apis.md).
+    pub fn real_host(platform: Platform, host: Host) -> &'static str {
+        match (platform, host) {
+            (Platform::Tiktok, Host::Authorize) => "https://www.tiktok.com",
+            (Platform::Tiktok, Host::Token | Host::Api | Host::Upload) => {
+                "https://open.tiktokapis.com"
+            }
+            (Platform::Instagram, Host::Authorize) => "https://www.instagram.com",
+            (Platform::Instagram, Host::Token) => "https://api.instagram.com",
+            (Platform::Instagram, Host::Api) => "https://graph.instagram.com",
+            (Platform::Instagram, Host::Upload) => "https://rupload.facebook.com",
+            (Platform::Reddit, Host::Authorize | Host::Token) => "https://www.reddit.com",
+            (Platform::Reddit, Host::Api | Host::Upload) => "https://oauth.reddit.com",
+        }
+    }
+
+    /// Whether a base URL override is in force.
+    pub fn is_overridden(&self) -> bool {
+        self.base_override.is_some()
+    }
+
+    /// The base URL override, if any.
+    pub fn base_override(&self) -> Option<&Url> {
+        self.base_override.as_ref()
+    }
+
+    /// Full URL of a documented `path` (starting with `/`) on `host`. With an override the
+    /// override's path prefix is kept and the documented path appended.
+    pub fn url(&self, host: Host, path: &str) -> Url {
+        let base = match &self.base_override {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => Self::real_host(self.platform, host).to_owned(),
+        };
+        let path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        // Both parts are validated: a base URL without query or fragment and an ASCII path.
+        Url::parse(&format!("{base}{path}")).unwrap_or_else(|_| {
+            Url::parse(Self::real_host(self.platform, host)).expect("static host URL is valid")
+        })
+    }
+}
+
+/// One platform's settings.
+#[derive(Clone)]
+pub struct PlatformConfig {
+    /// Which platform.
+    pub platform: Platform,
+    /// Client id (TikTok: client key).
+    pub client_id: Option<String>,
+    /// Client secret from the environment; never persisted.
+    pub client_secret: Option<SecretValue>,
+    /// Redirect kind; `None` means the platform's default.
+    pub redirect_mode: Option<RedirectMode>,
+    /// Explicit redirect URI (e.g. the HTTPS bridge page for Instagram).
+    pub redirect_uri: Option<Url>,
+    /// PKCE challenge encoding; `None` means the platform's default.
+    pub pkce_encoding: Option<PkceEncoding>,
+    /// Where requests go.
+    pub endpoints: Endpoints,
+}
+
+impl std::fmt::Debug for PlatformConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlatformConfig")
+            .field("platform", &self.platform)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("redirect_mode", &self.redirect_mode)
+            .field("redirect_uri", &self.redirect_uri.as_ref().map(Url::as_str))
+            .field("pkce_encoding", &self.pkce_encoding)
+            .field("endpoints", &self.endpoints)
+            .finish()
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Folder holding the database, logs and config.toml.
+    pub data_dir: PathBuf,
+    /// Per-platform settings, in [`Platform::ALL`] order.
+    pub platforms: Vec<PlatformConfig>,
+    /// Vault key store.
+    pub vault_backend: VaultBackendChoice,
+    /// Interval between insight syncs.
+    pub sync_interval: Duration,
+    /// Watched folders.
+    pub watch_folders: Vec<PathBuf>,
+    /// `OUTPOST_VAULT_PASSPHRASE`: unlocks a passphrase-protected vault.
+    pub vault_passphrase: Option<SecretValue>,
+    /// `OUTPOST_VAULT_NEW_PASSPHRASE`: the passphrase `outpost vault rotate` switches to.
+    pub vault_new_passphrase: Option<SecretValue>,
+}
+
+/// Where configuration comes from: flags and an environment (the process's, or a map in tests).
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSources {
+    /// `--data-dir`, if given.
+    pub data_dir_flag: Option<PathBuf>,
+    /// Environment variables.
+    pub env: HashMap<String, String>,
+}
+
+impl ConfigSources {
+    /// Flags plus the process environment (only `OUTPOST_*` variables are kept).
+    pub fn from_process(data_dir_flag: Option<PathBuf>) -> Self {
+        Self {
+            data_dir_flag,
+            env: std::env::vars()
+                .filter(|(k, _)| k.starts_with("OUTPOST_"))
+                .collect(),
+        }
+    }
+
+    fn var(&self, key: &str) -> Option<&str> {
+        self.env
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    sync_interval_secs: Option<u64>,
+    #[serde(default)]
+    watch_folders: Vec<PathBuf>,
+    #[serde(default)]
+    vault: FileVault,
+    #[serde(default)]
+    tiktok: FilePlatform,
+    #[serde(default)]
+    instagram: FilePlatform,
+    #[serde(default)]
+    reddit: FilePlatform,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileVault {
+    backend: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePlatform {
+    client_id: Option<String>,
+    client_secret: Option<toml::Value>,
+    redirect: Option<String>,
+    redirect_uri: Option<String>,
+    pkce_encoding: Option<String>,
+    base_url: Option<String>,
+}
+
+impl FileConfig {
+    fn platform(&self, p: Platform) -> &FilePlatform {
+        match p {
+            Platform::Tiktok => &self.tiktok,
+            Platform::Instagram => &self.instagram,
+            Platform::Reddit => &self.reddit,
+        }
+    }
+}
+
+/// The platform's standard per-user data dir (XDG_DATA_HOME/outpost on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("app", "Outpost", "Outpost").map(|d| d.data_dir().to_path_buf())
+}
+
+/// Parse and check a base URL override: http(s), a host, no query or fragment.
+pub fn parse_base_url(key: &str, value: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        key: key.to_owned(),
+        reason,
+    };
+    let url =
+        Url::parse(value.trim()).map_err(|e| invalid(format!("{value:?} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "{value:?} must be an http:// or https:// URL"
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(format!("{value:?} has no host")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(format!(
+            "{value:?} must not have a query or fragment"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("the URL must not carry credentials".to_owned()));
+    }
+    Ok(url)
+}
+
+impl Config {
+    /// Load from flags, environment and the data dir's config.toml.
+    pub fn load(sources: &ConfigSources) -> Result<Config, ConfigError> {
+        let data_dir = match (&sources.data_dir_flag, sources.var("OUTPOST_DATA_DIR")) {
+            (Some(flag), _) => flag.clone(),
+            (None, Some(env)) => PathBuf::from(env),
+            (None, None) => default_data_dir().ok_or(ConfigError::NoDataDir)?,
+        };
+        let file = read_file_config(&data_dir.join(CONFIG_FILE))?;
+
+        let mut platforms = Vec::with_capacity(Platform::ALL.len());
+        for platform in Platform::ALL {
+            platforms.push(platform_config(platform, file.platform(platform), sources)?);
+        }
+
+        let vault_backend = match sources.var("OUTPOST_VAULT_BACKEND") {
+            Some(v) => VaultBackendChoice::parse("OUTPOST_VAULT_BACKEND", v)?,
+            None => match &file.vault.backend {
+                Some(v) => VaultBackendChoice::parse("config.toml: vault.backend", v)?,
+                None => VaultBackendChoice::Auto,
+            },
+        };
+
+        let sync_interval = match sources.var("OUTPOST_SYNC_INTERVAL_SECS") {
+            Some(v) => parse_interval("OUTPOST_SYNC_INTERVAL_SECS", v)?,
+            None => match file.sync_interval_secs {
+                Some(0) => {
+                    return Err(ConfigError::Invalid {
+                        key: "config.toml: sync_interval_secs".into(),
+                        reason: "must be at least 1 second".into(),
+                    })
+                }
+                Some(secs) => Duration::from_secs(secs),
+                None => DEFAULT_SYNC_INTERVAL,
+            },
+        };
+
+        Ok(Config {
+            data_dir,
+            platforms,
+            vault_backend,
+            sync_interval,
+            watch_folders: file.watch_folders,
+            vault_passphrase: sources
+                .var("OUTPOST_VAULT_PASSPHRASE")
+                .map(|v| SecretValue::new(v.to_owned())),
+            vault_new_passphrase: sources
+                .var("OUTPOST_VAULT_NEW_PASSPHRASE")
+                .map(|v| SecretValue::new(v.to_owned())),
+        })
+    }
+
+    /// Settings of one platform.
+    pub fn platform(&self, platform: Platform) -> &PlatformConfig {
+        self.platforms
+            .iter()
+            .find(|p| p.platform == platform)
+            .expect("every platform has a config")
+    }
+
+    /// Path of the SQLite database.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join(DATABASE_FILE)
+    }
+
+    /// Folder of the JSON log files.
+    pub fn logs_dir(&self) -> PathBuf {
+        self.data_dir.join(LOGS_DIR)
+    }
+
+    /// Sandbox mode: no platform has real client credentials configured.
+    pub fn sandbox_mode(&self) -> bool {
+        self.platforms.iter().all(|p| p.client_id.is_none())
+    }
+
+    /// Create the data dir (and logs dir) if missing.
+    pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
+        for dir in [self.data_dir.clone(), self.logs_dir()] {
+            std::fs::create_dir_all(&dir)
+                .map_err(|source| ConfigError::Io { path: dir, source })?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_interval(key: &str, value: &str) -> Result<Duration, ConfigError> {
+    match value.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+        _ => Err(ConfigError::Invalid {
+            key: key.to_owned(),
+            reason: format!("{value:?} is not a whole number of seconds above 0"),
+        }),
+    }
+}
+
+fn read_file_config(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
+        Err(source) => {
+            return Err(ConfigError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string().trim().to_owned(),
+    })
+}
+
+fn platform_config(
+    platform: Platform,
+    file: &FilePlatform,
+    sources: &ConfigSources,
+) -> Result<PlatformConfig, ConfigError> {
+    let name = platform.env_name();
+    let file_key = |k: &str| format!("config.toml: {}.{k}", platform.as_str());
+    let env_key = |k: &str| format!("OUTPOST_{name}_{k}");
+
+    if file.client_secret.is_some() {
+        return Err(ConfigError::Invalid {
+            key: file_key("client_secret"),
+            reason: format!(
+                "secrets are not kept in config.toml; set {} in the environment or run \
+                 `outpost credentials set {}`, then remove the line",
+                env_key("CLIENT_SECRET"),
+                platform.as_str()
+            ),
+        });
+    }
+
+    let client_id = sources
+        .var(&env_key("CLIENT_ID"))
+        .map(str::to_owned)
+        .or_else(|| file.client_id.clone().filter(|s| !s.is_empty()));
+    if let Some(id) = &client_id {
+        if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ConfigError::Invalid {
+                key: env_key("CLIENT_ID"),
+                reason: "must not contain spaces or control characters".into(),
+            });
+        }
+    }
+    let client_secret = sources
+        .var(&env_key("CLIENT_SECRET"))
+        .map(|s| SecretValue::new(s.to_owned()));
+
+    let base_url = match sources.var(&env_key("BASE_URL")) {
+        Some(v) => Some(parse_base_url(&env_key("BASE_URL"), v)?),
+        None => match &file.base_url {
+            Some(v) => Some(parse_base_url(&file_key("base_url"), v)?),
+            None => None,
+        },
+    };
+
+    let redirect_mode = match sources.var(&env_key("REDIRECT")) {
+        Some(v) => Some(RedirectMode::parse(&env_key("REDIRECT"), v)?),
+        None => match &file.redirect {
+            Some(v) => Some(RedirectMode::parse(&file_key("redirect"), v)?),
+            None => None,
+        },
+    };
+
+    let redirect_uri = match sources
+        .var(&env_key("REDIRECT_URI"))
+        .map(|v| (env_key("REDIRECT_URI"), v.to_owned()))
+        .or_else(|| {
+            file.redirect_uri
+                .clone()
+                .map(|v| (file_key("redirect_uri"), v))
+        }) {
+        Some((key, v)) => Some(Url::parse(v.trim()).map_err(|e| ConfigError::Invalid {
+            key,
+            reason: format!("{v:?} is not a URL ({e})"),
+        })?),
+        None => None,
+    };
+
+    let pkce_encoding = match sources
+        .var(&env_key("PKCE_ENCODING"))
+        .map(|v| (env_key("PKCE_ENCODING"), v.to_owned()))
+        .or_else(|| {
+            file.pkce_encoding
+                .clone()
+                .map(|v| (file_key("pkce_encoding"), v))
+        }) {
+        Some((key, v)) => Some(match v.trim() {
+            "hex" => PkceEncoding::Hex,
+            "base64url" => PkceEncoding::Base64url,
+            other => {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: format!("{other:?} is not a PKCE encoding (hex, base64url)"),
+                })
+            }
+        }),
+        None => None,
+    };
+
+    Ok(PlatformConfig {
+        platform,
+        client_id,
+        client_secret,
+        redirect_mode,
+        redirect_uri,
+        pkce_encoding,
+        endpoints: Endpoints::new(platform, base_url),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(dir: &Path, env: &[(&str, &str)]) -> ConfigSources {
+        ConfigSources {
+            data_dir_flag: Some(dir.to_owned()),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn unset_base_url_uses_the_documented_hosts() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(&sources(dir.path(), &[])).unwrap();
+        let tiktok = &config.platform(Platform::Tiktok).endpoints;
+        assert_eq!(
+            tiktok.url(Host::Authorize, "/v2/auth/authorize/").as_str(),
+            "https://www.tiktok.com/v2/auth/authorize/"
+        );
+        assert_eq!(
+            tiktok.url(Host::Token, "/v2/oauth/token/").as_str(),
+            "https://open.tiktokapis.com/v2/oauth/token/"
+        );
+        let ig = &config.platform(Platform::Instagram).endpoints;
+        assert_eq!(
+            ig.url(Host::Token, "/oauth/access_token").as_str(),
+            "https://api.instagram.com/oauth/access_token"
+        );
+        assert_eq!(
+            ig.url(Host::Api, "/v23.0/me").as_str(),
+            "https://graph.instagram.com/v23.0/me"
+        );
+        let reddit = &config.platform(Platform::Reddit).endpoints;
+        assert_eq!(
+            reddit.url(Host::Api, "/api/v1/me").as_str(),
+            "https://oauth.reddit.com/api/v1/me"
+        );
+        assert!(config.sandbox_mode());
+    }
+
+    #[test]
+    fn base_url_override_maps_every_host_onto_one_origin_keeping_the_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(&sources(
+            dir.path(),
+            &[("OUTPOST_TIKTOK_BASE_URL", "http://127.0.0.1:4000/tiktok/")],
+        ))
+        .unwrap();
+        let e = &config.platform(Platform::Tiktok).endpoints;
+        for host in [Host::Authorize, Host::Token, Host::Api, Host::Upload] {
+            assert_eq!(
+                e.url(host, "/v2/oauth/token/").as_str(),
+                "http://127.0.0.1:4000/tiktok/v2/oauth/token/"
+            );
+        }
+        // Other platforms keep their real hosts.
+        assert!(!config.platform(Platform::Reddit).endpoints.is_overridden());
+    }
+
+    #[test]
+    fn environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "sync_interval_secs = 60\n[reddit]\nclient_id = \"from-file\"\nbase_url = \"http://127.0.0.1:1/file\"\n",
+        )
+        .unwrap();
+        let config = Config::load(&sources(
+            dir.path(),
+            &[
+                ("OUTPOST_REDDIT_CLIENT_ID", "from-env"),
+                ("OUTPOST_REDDIT_BASE_URL", "http://127.0.0.1:2/env"),
+            ],
+        ))
+        .unwrap();
+        let reddit = config.platform(Platform::Reddit);
+        assert_eq!(reddit.client_id.as_deref(), Some("from-env"));
+        assert_eq!(
+            reddit.endpoints.url(Host::Api, "/api/v1/me").as_str(),
+            "http://127.0.0.1:2/env/api/v1/me"
+        );
+        assert_eq!(config.sync_interval, Duration::from_secs(60));
+        assert!(!config.sandbox_mode());
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let dir = tempfile::tempdir().unwrap();
+        for (key, value) in [
+            ("OUTPOST_TIKTOK_BASE_URL", "not a url"),
+            ("OUTPOST_INSTAGRAM_BASE_URL", "ftp://example.com"),
+            ("OUTPOST_REDDIT_BASE_URL", "http://127.0.0.1:9/x?y=1"),
+            ("OUTPOST_TIKTOK_REDIRECT", "carrier-pigeon"),
+            ("OUTPOST_VAULT_BACKEND", "shoebox"),
+            ("OUTPOST_SYNC_INTERVAL_SECS", "0"),
+            ("OUTPOST_TIKTOK_PKCE_ENCODING", "rot13"),
+        ] {
+            let err = Config::load(&sources(dir.path(), &[(key, value)])).unwrap_err();
+            assert!(err.to_string().contains(key), "{key}: {err}");
+            assert_eq!(err.code(), "config.invalid");
+        }
+    }
+
+    #[test]
+    fn bad_file_is_a_parse_error_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[tiktok]\nclient_idd = \"x\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&sources(dir.path(), &[])).unwrap_err();
+        assert!(err.to_string().contains("client_idd"), "{err}");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[tiktok]\nbase_url = \"nope\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&sources(dir.path(), &[])).unwrap_err();
+        assert!(err.to_string().contains("tiktok.base_url"), "{err}");
+    }
+
+    #[test]
+    fn client_secret_in_the_file_is_refused_and_env_secret_is_redacted_in_debug() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[tiktok]\nclient_secret = \"s3cr3t-value\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&sources(dir.path(), &[])).unwrap_err();
+        assert!(err.to_string().contains("tiktok.client_secret"));
+        assert!(!err.to_string().contains("s3cr3t-value"));
+
+        std::fs::remove_file(dir.path().join(CONFIG_FILE)).unwrap();
+        let config = Config::load(&sources(
+            dir.path(),
+            &[("OUTPOST_TIKTOK_CLIENT_SECRET", "env-secret-value-123")],
+        ))
+        .unwrap();
+        let secret = config
+            .platform(Platform::Tiktok)
+            .client_secret
+            .as_ref()
+            .unwrap();
+        assert_eq!(secret.expose(), "env-secret-value-123");
+        assert!(!format!("{config:?}").contains("env-secret-value-123"));
+    }
+
+    #[test]
+    fn data_dir_flag_beats_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let mut s = sources(
+            dir.path(),
+            &[("OUTPOST_DATA_DIR", other.path().to_str().unwrap())],
+        );
+        assert_eq!(Config::load(&s).unwrap().data_dir, dir.path());
+        s.data_dir_flag = None;
+        assert_eq!(Config::load(&s).unwrap().data_dir, other.path());
+    }
+}

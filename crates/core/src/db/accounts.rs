@@ -1,0 +1,211 @@
+//! Repository of connected platform accounts (profile and status; tokens are in the vault).
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Database, DbError};
+use crate::platform::Platform;
+
+/// Account status as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Tokens are valid (as far as Outpost knows).
+    Active,
+    /// A refresh was rejected; the creator must connect again.
+    NeedsReconnect,
+    /// Disconnected by the creator; history kept.
+    Disconnected,
+}
+
+impl AccountStatus {
+    /// Stable name, as in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::NeedsReconnect => "needs_reconnect",
+            AccountStatus::Disconnected => "disconnected",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, DbError> {
+        match s {
+            "active" => Ok(Self::Active),
+            "needs_reconnect" => Ok(Self::NeedsReconnect),
+            "disconnected" => Ok(Self::Disconnected),
+            other => Err(DbError::Sql(format!("unknown account status {other:?}"))),
+        }
+    }
+}
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// Local id.
+    pub id: i64,
+    /// Platform.
+    pub platform: Platform,
+    /// The platform's user id (TikTok open_id, Instagram user id, Reddit id).
+    pub platform_user_id: String,
+    /// Handle.
+    pub username: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Avatar URL.
+    pub avatar_url: Option<String>,
+    /// Status.
+    pub status: AccountStatus,
+}
+
+/// Profile fields for an upsert.
+#[derive(Debug, Clone)]
+pub struct AccountProfile {
+    /// Platform.
+    pub platform: Platform,
+    /// The platform's user id.
+    pub platform_user_id: String,
+    /// Handle.
+    pub username: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Avatar URL.
+    pub avatar_url: Option<String>,
+}
+
+/// Accounts table access.
+#[derive(Debug, Clone)]
+pub struct Accounts<'a> {
+    db: &'a Database,
+}
+
+impl Database {
+    /// The accounts repository.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { db: self }
+    }
+}
+
+impl Accounts<'_> {
+    /// Insert, or update the profile of the account with the same (platform, user id);
+    /// a reconnected account becomes active again. Returns the local id.
+    pub async fn upsert(&self, profile: &AccountProfile, now_millis: i64) -> Result<i64, DbError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO accounts (platform, platform_user_id, username, display_name, avatar_url, status, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6) \
+             ON CONFLICT (platform, platform_user_id) DO UPDATE SET \
+               username = excluded.username, display_name = excluded.display_name, \
+               avatar_url = excluded.avatar_url, status = 'active', status_reason = NULL, \
+               updated_at = excluded.updated_at \
+             RETURNING id",
+        )
+        .bind(profile.platform.as_str())
+        .bind(&profile.platform_user_id)
+        .bind(&profile.username)
+        .bind(&profile.display_name)
+        .bind(&profile.avatar_url)
+        .bind(now_millis)
+        .fetch_one(self.db.pool())
+        .await?;
+        Ok(id)
+    }
+
+    /// Number of accounts (any status).
+    pub async fn count(&self) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(self.db.pool())
+            .await?)
+    }
+
+    /// All accounts, by platform then id.
+    pub async fn list(&self) -> Result<Vec<Account>, DbError> {
+        let rows = sqlx::query(
+            "SELECT id, platform, platform_user_id, username, display_name, avatar_url, status \
+             FROM accounts ORDER BY platform, id",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let platform: String = row.get("platform");
+                Ok(Account {
+                    id: row.get("id"),
+                    platform: platform
+                        .parse()
+                        .map_err(|e: crate::platform::UnknownPlatform| {
+                            DbError::Sql(e.to_string())
+                        })?,
+                    platform_user_id: row.get("platform_user_id"),
+                    username: row.get("username"),
+                    display_name: row.get("display_name"),
+                    avatar_url: row.get("avatar_url"),
+                    status: AccountStatus::parse(row.get::<&str, _>("status"))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Set an account's status with a reason for people.
+    pub async fn set_status(
+        &self,
+        id: i64,
+        status: AccountStatus,
+        reason: Option<&str>,
+        now_millis: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE accounts SET status = ?1, status_reason = ?2, updated_at = ?3 WHERE id = ?4",
+        )
+        .bind(status.as_str())
+        .bind(reason)
+        .bind(now_millis)
+        .bind(id)
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(user: &str, name: &str) -> AccountProfile {
+        AccountProfile {
+            platform: Platform::Tiktok,
+            platform_user_id: user.into(),
+            username: Some(name.into()),
+            display_name: None,
+            avatar_url: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn reconnecting_the_same_user_updates_instead_of_duplicating() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("t.db")).await.unwrap();
+        let a = db
+            .accounts()
+            .upsert(&profile("u1", "first"), 1)
+            .await
+            .unwrap();
+        db.accounts()
+            .set_status(a, AccountStatus::NeedsReconnect, Some("revoked"), 2)
+            .await
+            .unwrap();
+        let b = db
+            .accounts()
+            .upsert(&profile("u1", "renamed"), 3)
+            .await
+            .unwrap();
+        assert_eq!(a, b);
+        db.accounts()
+            .upsert(&profile("u2", "other"), 4)
+            .await
+            .unwrap();
+        let list = db.accounts().list().await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].username.as_deref(), Some("renamed"));
+        assert_eq!(list[0].status, AccountStatus::Active);
+        assert_eq!(db.accounts().count().await.unwrap(), 2);
+    }
+}

@@ -1,0 +1,22 @@
+//! outpost-core: the Outpost engine.
+//!
+//! Every front end (the `outpost` CLI, the Tauri desktop shell) calls into this crate and
+//! only this crate; it knows nothing about windows or terminals. Each module owns one
+//! concern, has its own error type, and maps that error to a stable [`error::ErrorPayload`]
+//! that a UI can branch on.
+//!
+//! Secrets (tokens, client secrets, PKCE verifiers) are only ever held as
+//! [`vault::SecretValue`] and stored through [`vault::Vault`]; nothing else in the crate sees
+//! them in clear, and [`telemetry`] redacts anything that slips into a log line anyway.
+
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod platform;
+pub mod telemetry;
+pub mod vault;
+
+pub use platform::Platform;

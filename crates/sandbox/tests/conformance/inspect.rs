@@ -1,0 +1,1 @@
+//! The inspection and control API.

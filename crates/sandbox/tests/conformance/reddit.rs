@@ -1,0 +1,1 @@
+//! Reddit installed-app OAuth and API.
