@@ -431,11 +431,10 @@ impl State {
         self.outbox.push(self.webhooks.len() - 1);
     }
 
-    /// Advances time-driven state (publish completions, container processing) to `now`
+    /// Advances time-driven state (TikTok publish completions) to `now`
     /// and queues the webhooks those transitions produce.
     pub fn tick(&mut self, now: i64) {
         tiktok::tick(self, now);
-        instagram::tick(self, now);
     }
 
     /// Forgets the call log, publishes and webhooks (not apps, users, tokens or media).

@@ -33,7 +33,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
     .await;
     m::cli_command(name, result.is_ok());
     if let Err(e) = &result {
-        tracing::warn!(code = %e.code, message = %e.message, "command failed");
+        tracing::info!(error_code = %e.code, error = %e.message, "command failed");
     }
     ctx.flush_metrics().await;
     result

@@ -7,7 +7,7 @@
 pub mod metrics;
 pub mod redact;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use tracing_appender::non_blocking::WorkerGuard;
@@ -125,6 +125,7 @@ pub fn init(opts: &TelemetryOptions) -> Result<TelemetryGuard, TelemetryError> {
         .then(|| -> Result<_, TelemetryError> {
             Ok(tracing_subscriber::fmt::layer()
                 .with_writer(RedactingMakeWriter(io::stderr))
+                .with_ansi(io::stderr().is_terminal())
                 .with_target(opts.verbosity >= 2)
                 .with_filter(filter_from("RUST_LOG", console_default)?))
         })

@@ -63,7 +63,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/refresh_access_token", get(oauth::refresh))
         .route(
             "/ig-api-upload/{version}/{container}",
-            post(publish::rupload).get(publish::rupload_offset).layer(DefaultBodyLimit::disable()),
+            post(publish::rupload).layer(DefaultBodyLimit::disable()),
         )
         .fallback(graph::dispatch)
 }

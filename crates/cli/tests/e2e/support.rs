@@ -1,0 +1,105 @@
+//! Shared helpers: running the binary with a clean environment, seeding a vault.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use outpost_core::clock;
+use outpost_core::config::VaultBackendChoice;
+use outpost_core::db::Database;
+use outpost_core::vault::keystore::OsKeyring;
+use outpost_core::vault::passphrase::KdfParams;
+use outpost_core::vault::{SecretOwner, SecretValue, Vault, VaultOptions};
+
+/// `outpost` with `--data-dir DIR` and no inherited OUTPOST_* variables.
+pub fn outpost(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_outpost"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OUTPOST_") || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.arg("--data-dir").arg(data_dir);
+    cmd
+}
+
+/// Run and capture.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run outpost")
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A vault over the data dir's database, as the binary would open it.
+pub async fn open_vault(
+    data_dir: &Path,
+    choice: VaultBackendChoice,
+    passphrase: Option<&str>,
+) -> (Database, Vault) {
+    std::fs::create_dir_all(data_dir).unwrap();
+    let db = Database::open(&data_dir.join("outpost.db")).await.unwrap();
+    let vault = Vault::new(
+        db.clone(),
+        VaultOptions {
+            choice,
+            passphrase: passphrase.map(SecretValue::new),
+            keystore: Arc::new(OsKeyring),
+            kdf: KdfParams::default(),
+        },
+        clock::system(),
+    );
+    (db, vault)
+}
+
+/// The secret value stored for account `i`.
+pub fn token(i: i64) -> String {
+    format!("tok-{i:05}-e2e-not-a-real-token")
+}
+
+/// Store `n` access tokens.
+pub async fn seed(vault: &Vault, n: i64) {
+    for i in 0..n {
+        vault
+            .put(
+                &SecretOwner::Account(i),
+                "access_token",
+                &SecretValue::new(token(i)),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// Every seeded token reads back exactly.
+pub async fn assert_all_readable(vault: &Vault, n: i64) {
+    for i in 0..n {
+        let got = vault
+            .get(&SecretOwner::Account(i), "access_token")
+            .await
+            .unwrap_or_else(|e| panic!("secret {i} unreadable: {e}"))
+            .unwrap_or_else(|| panic!("secret {i} lost"));
+        assert_eq!(got.expose(), token(i));
+    }
+}
+
+/// Every file below `dir`, as lossy text, for leak checks.
+pub fn all_text_below(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            text.push_str(&all_text_below(&path));
+        } else {
+            text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    text
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what Outpost needs on Debian/Ubuntu, skipping what is already there.
+#   scripts/install-deps.sh build   # compile the workspace
+#   scripts/install-deps.sh test    # compile and run the test suite
+# Uses sudo when not root. On other systems it prints the list and carries on.
+set -euo pipefail
+
+what="${1:-build}"
+build_pkgs=(build-essential pkg-config curl ca-certificates libdbus-1-dev libssl-dev)
+test_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools)
+
+pkgs=("${build_pkgs[@]}")
+if [ "$what" = "test" ]; then
+  pkgs+=("${test_pkgs[@]}")
+fi
+
+if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    echo "outpost: installing system packages: ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+else
+  echo "outpost: not a Debian/Ubuntu system; make sure these are installed: ${pkgs[*]}" >&2
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    echo "outpost: Rust is installed but not on PATH: run 'source \$HOME/.cargo/env' and retry" >&2
+    exit 1
+  fi
+  echo "outpost: installing the Rust toolchain with rustup" >&2
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+  echo "outpost: Rust installed; run 'source \$HOME/.cargo/env' (or open a new shell) if cargo is not found" >&2
+fi
