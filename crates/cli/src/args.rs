@@ -35,6 +35,25 @@ pub enum Command {
     Vault(VaultArgs),
     /// Print metrics in the Prometheus text format.
     Metrics,
+    /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
+    Sandbox(SandboxArgs),
+}
+
+/// `outpost sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Listen address (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: std::net::SocketAddr,
+    /// Seed for every deterministic choice (ids, tokens, faults, synthetic metrics).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Faults to inject, e.g. `latency=50ms,5xx=0.1,drop=0.05,429burst=3` (docs/platforms.md).
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+    /// POST the platforms' signed webhooks to this URL.
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
 }
 
 /// `outpost vault`.

@@ -231,9 +231,10 @@ mod tests {
 
     #[test]
     fn parses_the_full_example() {
-        let spec: FaultSpec = "latency=50ms,5xx=0.1,drop=0.05,429burst=3,expire_tokens,container_error"
-            .parse()
-            .unwrap();
+        let spec: FaultSpec =
+            "latency=50ms,5xx=0.1,drop=0.05,429burst=3,expire_tokens,container_error"
+                .parse()
+                .unwrap();
         assert_eq!(spec.latency, Duration::from_millis(50));
         assert_eq!(spec.error_5xx, 0.1);
         assert_eq!(spec.drop, 0.05);
@@ -253,19 +254,40 @@ mod tests {
 
     #[test]
     fn durations_accept_seconds_and_bare_milliseconds() {
-        assert_eq!("latency=2s".parse::<FaultSpec>().unwrap().latency, Duration::from_secs(2));
-        assert_eq!("latency=7".parse::<FaultSpec>().unwrap().latency, Duration::from_millis(7));
+        assert_eq!(
+            "latency=2s".parse::<FaultSpec>().unwrap().latency,
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            "latency=7".parse::<FaultSpec>().unwrap().latency,
+            Duration::from_millis(7)
+        );
     }
 
     #[test]
     fn rejects_bad_items_with_a_clear_message() {
         let err = "lag=5".parse::<FaultSpec>().unwrap_err();
         assert!(err.to_string().contains("unknown fault `lag`"));
-        assert!(matches!("5xx=2".parse::<FaultSpec>(), Err(FaultSpecError::InvalidValue { .. })));
-        assert!(matches!("5xx".parse::<FaultSpec>(), Err(FaultSpecError::MissingValue(_))));
-        assert!(matches!("drop=abc".parse::<FaultSpec>(), Err(FaultSpecError::InvalidValue { .. })));
-        assert!(matches!("expire_tokens=1".parse::<FaultSpec>(), Err(FaultSpecError::UnexpectedValue(_))));
-        assert!(matches!("429burst=-1".parse::<FaultSpec>(), Err(FaultSpecError::InvalidValue { .. })));
+        assert!(matches!(
+            "5xx=2".parse::<FaultSpec>(),
+            Err(FaultSpecError::InvalidValue { .. })
+        ));
+        assert!(matches!(
+            "5xx".parse::<FaultSpec>(),
+            Err(FaultSpecError::MissingValue(_))
+        ));
+        assert!(matches!(
+            "drop=abc".parse::<FaultSpec>(),
+            Err(FaultSpecError::InvalidValue { .. })
+        ));
+        assert!(matches!(
+            "expire_tokens=1".parse::<FaultSpec>(),
+            Err(FaultSpecError::UnexpectedValue(_))
+        ));
+        assert!(matches!(
+            "429burst=-1".parse::<FaultSpec>(),
+            Err(FaultSpecError::InvalidValue { .. })
+        ));
     }
 
     #[test]

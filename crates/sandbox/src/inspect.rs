@@ -55,7 +55,10 @@ impl Inspection {
 
     /// Publishes committed on one platform.
     pub fn published_on(&self, platform: Platform) -> Vec<&PublishRecord> {
-        self.published.iter().filter(|p| p.platform == platform).collect()
+        self.published
+            .iter()
+            .filter(|p| p.platform == platform)
+            .collect()
     }
 
     /// The highest number of commits of any one logical post (1 means exactly once).
@@ -72,7 +75,9 @@ pub fn snapshot(shared: &Shared) -> Inspection {
     let mut calls_by_endpoint = BTreeMap::new();
     let mut calls_by_token = BTreeMap::new();
     for c in &state.calls {
-        *calls_by_endpoint.entry(format!("{} {}", c.method, c.path)).or_insert(0) += 1;
+        *calls_by_endpoint
+            .entry(format!("{} {}", c.method, c.path))
+            .or_insert(0) += 1;
         if let Some(t) = &c.token {
             *calls_by_token.entry(t.clone()).or_insert(0) += 1;
         }
@@ -114,6 +119,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/tokens/revoke", post(revoke_tokens))
         .route("/apps", get(apps))
         .route("/webhooks/target", post(webhook_target))
+        .route("/webhooks/instagram/comment", post(instagram_comment))
         .fallback(not_found)
 }
 
@@ -122,11 +128,17 @@ fn bad(message: &str) -> Response {
 }
 
 async fn not_found() -> Response {
-    web::json(StatusCode::NOT_FOUND, &json!({"error": "unknown sandbox endpoint"}))
+    web::json(
+        StatusCode::NOT_FOUND,
+        &json!({"error": "unknown sandbox endpoint"}),
+    )
 }
 
 async fn inspect(State(shared): State<Arc<Shared>>) -> Response {
-    web::json(StatusCode::OK, &serde_json::to_value(snapshot(&shared)).unwrap_or_default())
+    web::json(
+        StatusCode::OK,
+        &serde_json::to_value(snapshot(&shared)).unwrap_or_default(),
+    )
 }
 
 async fn reset(State(shared): State<Arc<Shared>>) -> Response {
@@ -216,4 +228,59 @@ async fn webhook_target(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
     }
     shared.lock().webhook_url = t.url.clone();
     web::json(StatusCode::OK, &json!({"url": t.url}))
+}
+
+/// Queues (and delivers) an Instagram `comments` change for `media_id`, signed with the
+/// secret of the first registered Instagram app. Returns the comment id.
+pub async fn emit_instagram_comment(shared: &Arc<Shared>, media_id: &str, text: &str, username: &str) -> Option<String> {
+    let comment_id = queue_instagram_comment(shared, media_id, text, username)?;
+    webhook::flush(shared).await;
+    Some(comment_id)
+}
+
+fn queue_instagram_comment(shared: &Shared, media_id: &str, text: &str, username: &str) -> Option<String> {
+    let now = shared.clock.now();
+    let mut state = shared.lock();
+    let media = state
+        .media
+        .iter()
+        .find(|m| m.platform == Platform::Instagram && m.id == media_id)
+        .cloned()?;
+    let secret = state
+        .apps
+        .iter()
+        .find(|a| a.platform == Platform::Instagram)
+        .and_then(|a| a.client_secret.clone())?;
+    let comment_id = state.next_digits("ig-webhook-comment", 17);
+    let from_id = crate::det::digits(state.seed, username, 17);
+    let product = if media.kind == "REELS" { "REELS" } else { "FEED" };
+    let value = json!({
+        "id": comment_id,
+        "text": text,
+        "from": {"id": from_id, "username": username},
+        "media": {"id": media.id, "media_product_type": product},
+    });
+    let record = webhook::instagram_event(&secret, &media.owner, now, "comments", &value);
+    state.queue_webhook(record);
+    Some(comment_id)
+}
+
+async fn instagram_comment(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    struct Comment {
+        media_id: String,
+        text: String,
+        #[serde(default = "default_fan")]
+        username: String,
+    }
+    fn default_fan() -> String {
+        "sandbox_fan".into()
+    }
+    let Ok(c) = serde_json::from_slice::<Comment>(&body) else {
+        return bad("expected {\"media_id\": \"...\", \"text\": \"...\"}");
+    };
+    match emit_instagram_comment(&shared, &c.media_id, &c.text, &c.username).await {
+        Some(id) => web::json(StatusCode::OK, &json!({"id": id})),
+        None => web::json(StatusCode::NOT_FOUND, &json!({"error": "unknown Instagram media id"})),
+    }
 }

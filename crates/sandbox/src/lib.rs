@@ -28,6 +28,10 @@
 //! [`config::seeded_apps`]); the fault spec syntax is in [`faults`]; synthetic metric
 //! formulas are in [`insights`].
 
+// Handlers validate with `Result<_, Response>` and return the platform's answer early;
+// boxing every early answer would only add noise on a cold path.
+#![allow(clippy::result_large_err)]
+
 pub mod clock;
 pub mod config;
 pub mod det;
@@ -108,7 +112,10 @@ impl Sandbox {
         }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
-            .map_err(|source| SandboxError::Bind { addr: config.addr, source })?;
+            .map_err(|source| SandboxError::Bind {
+                addr: config.addr,
+                source,
+            })?;
         let addr = listener.local_addr().map_err(SandboxError::LocalAddr)?;
         let origin = format!("http://{addr}");
         let clock_now = clock::Clock::default().now();
@@ -126,7 +133,12 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, "sandbox listening");
-        Ok(Sandbox { addr, shared, stop: Some(stop), task })
+        Ok(Sandbox {
+            addr,
+            shared,
+            stop: Some(stop),
+            task,
+        })
     }
 
     /// Starts on `127.0.0.1:0` with seed 0 and no faults.
@@ -147,7 +159,10 @@ impl Sandbox {
 
     /// One `(platform, base URL)` per platform, in CLI print order.
     pub fn urls(&self) -> Vec<(Platform, String)> {
-        Platform::ALL.iter().map(|p| (*p, self.base_url(*p))).collect()
+        Platform::ALL
+            .iter()
+            .map(|p| (*p, self.base_url(*p)))
+            .collect()
     }
 
     /// `http://IP:PORT/_sandbox`: the inspection and control API.
@@ -204,6 +219,12 @@ impl Sandbox {
     /// Revokes every access and refresh token.
     pub fn revoke_all_tokens(&self) {
         self.shared.lock().revoke_all_tokens();
+    }
+
+    /// Simulates a comment on an Instagram media: queues and delivers the signed
+    /// `comments` webhook. Returns the comment id, or `None` for an unknown media id.
+    pub async fn emit_instagram_comment(&self, media_id: &str, text: &str) -> Option<String> {
+        inspect::emit_instagram_comment(&self.shared, media_id, text, "sandbox_fan").await
     }
 
     /// The registered apps (seeded and extra).

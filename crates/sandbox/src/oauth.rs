@@ -61,10 +61,7 @@ pub fn redirect_matches(registered: &[String], given: &str) -> bool {
         let Some(port_and_rest) = after_prefix.strip_prefix(':') else {
             return false;
         };
-        let digits = port_and_rest
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count();
+        let digits = port_and_rest.bytes().take_while(u8::is_ascii_digit).count();
         digits > 0 && digits <= 5 && &port_and_rest[digits..] == rest
     })
 }
@@ -119,7 +116,11 @@ pub fn verify_pkce(
 
 /// Appends query parameters to a redirect URI (keeping any it already has) and an
 /// optional fragment.
-pub fn redirect_with(redirect_uri: &str, params: &[(&str, &str)], fragment: Option<&str>) -> String {
+pub fn redirect_with(
+    redirect_uri: &str,
+    params: &[(&str, &str)],
+    fragment: Option<&str>,
+) -> String {
     let mut out = redirect_uri.to_string();
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params.iter().copied())
@@ -238,7 +239,10 @@ mod tests {
 
     #[test]
     fn pkce_test_vectors_from_the_contract_sheet() {
-        assert_eq!(challenge_b64(RFC_VERIFIER), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            challenge_b64(RFC_VERIFIER),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         assert_eq!(
             challenge_hex(RFC_VERIFIER),
             "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3"
@@ -259,7 +263,12 @@ mod tests {
         assert!(verify_pkce(PkceEncoding::Either, Some(&hex), Some(RFC_VERIFIER)).is_ok());
         assert!(verify_pkce(PkceEncoding::Either, Some(&b64), Some(RFC_VERIFIER)).is_ok());
         assert!(verify_pkce(PkceEncoding::Hex, Some(&hex), None).is_err());
-        assert!(verify_pkce(PkceEncoding::Hex, Some(&challenge_hex("short")), Some("short")).is_err());
+        assert!(verify_pkce(
+            PkceEncoding::Hex,
+            Some(&challenge_hex("short")),
+            Some("short")
+        )
+        .is_err());
         assert!(verify_pkce(PkceEncoding::None, None, None).is_ok());
     }
 
@@ -272,11 +281,23 @@ mod tests {
         assert!(redirect_matches(&reg, "http://127.0.0.1:49152/callback/"));
         assert!(!redirect_matches(&reg, "http://127.0.0.1:49152/callback"));
         assert!(!redirect_matches(&reg, "http://127.0.0.1/callback/"));
-        assert!(!redirect_matches(&reg, "http://127.0.0.1:49152/callback/?x=1"));
-        assert!(!redirect_matches(&reg, "http://127.0.0.1:4915200/callback/"));
+        assert!(!redirect_matches(
+            &reg,
+            "http://127.0.0.1:49152/callback/?x=1"
+        ));
+        assert!(!redirect_matches(
+            &reg,
+            "http://127.0.0.1:4915200/callback/"
+        ));
         assert!(!redirect_matches(&reg, "http://localhost:49152/callback/"));
-        assert!(redirect_matches(&reg, "https://outpost.example/oauth/instagram/"));
-        assert!(!redirect_matches(&reg, "https://outpost.example/oauth/instagram"));
+        assert!(redirect_matches(
+            &reg,
+            "https://outpost.example/oauth/instagram/"
+        ));
+        assert!(!redirect_matches(
+            &reg,
+            "https://outpost.example/oauth/instagram"
+        ));
     }
 
     #[test]
@@ -285,7 +306,10 @@ mod tests {
             redirect_with("http://x/cb", &[("code", "a b"), ("state", "s")], Some("_")),
             "http://x/cb?code=a+b&state=s#_"
         );
-        assert_eq!(redirect_with("http://x/cb?k=1", &[("code", "c")], None), "http://x/cb?k=1&code=c");
+        assert_eq!(
+            redirect_with("http://x/cb?k=1", &[("code", "c")], None),
+            "http://x/cb?k=1&code=c"
+        );
     }
 
     #[test]
@@ -294,7 +318,10 @@ mod tests {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode("client:")
         );
-        assert_eq!(basic_credentials(Some(&header)), Some(("client".into(), String::new())));
+        assert_eq!(
+            basic_credentials(Some(&header)),
+            Some(("client".into(), String::new()))
+        );
         assert_eq!(basic_credentials(Some("Bearer x")), None);
         assert_eq!(basic_credentials(Some("Basic !!!")), None);
         assert_eq!(basic_credentials(None), None);

@@ -33,11 +33,19 @@ impl Windows {
         let used = u32::try_from(q.len()).unwrap_or(u32::MAX);
         if used >= limit {
             let reset_ms = q.front().map_or(0, |t| t + window_ms - now_ms);
-            return Hit { allowed: false, used, reset_ms };
+            return Hit {
+                allowed: false,
+                used,
+                reset_ms,
+            };
         }
         q.push_back(now_ms);
         let reset_ms = q.front().map_or(0, |t| t + window_ms - now_ms);
-        Hit { allowed: true, used: used + 1, reset_ms }
+        Hit {
+            allowed: true,
+            used: used + 1,
+            reset_ms,
+        }
     }
 
     /// How many requests the sliding window `key` holds at `now_ms`, without counting one.
@@ -57,10 +65,18 @@ impl Windows {
         }
         let reset_ms = start + window_ms - now_ms;
         if entry.1 >= limit {
-            return Hit { allowed: false, used: entry.1, reset_ms };
+            return Hit {
+                allowed: false,
+                used: entry.1,
+                reset_ms,
+            };
         }
         entry.1 += 1;
-        Hit { allowed: true, used: entry.1, reset_ms }
+        Hit {
+            allowed: true,
+            used: entry.1,
+            reset_ms,
+        }
     }
 
     /// Forgets every window.
@@ -86,7 +102,11 @@ mod tests {
         assert_eq!(refused.reset_ms, 1000 + 60_000 - 2000);
         assert!(w.sliding("k", 61_001, 60_000, 6).allowed);
         assert!(w.sliding("other", 2000, 60_000, 6).allowed);
-        assert_eq!(w.peek_sliding("k", 61_001, 60_000), 5, "1000 and 1001 left the window");
+        assert_eq!(
+            w.peek_sliding("k", 61_001, 60_000),
+            5,
+            "1000 and 1001 left the window"
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ pub fn app(shared: Arc<Shared>) -> Router {
         .nest("/tiktok", tiktok::router())
         .nest("/instagram", instagram::router())
         .nest("/reddit", reddit::router())
-        .layer(middleware::from_fn_with_state(shared.clone(), platform_layer));
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            platform_layer,
+        ));
     Router::new()
         .merge(platforms)
         .nest("/_sandbox", inspect::router())
@@ -60,13 +63,18 @@ fn server_error(platform: Platform) -> Response {
     }
 }
 
-async fn platform_layer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn platform_layer(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     let Some(platform) = platform_of(&path) else {
         return next.run(request).await;
     };
     let method = request.method().to_string();
-    let token = web::auth_token(request.headers()).or_else(|| web::query(request.uri()).get("access_token").cloned());
+    let token = web::auth_token(request.headers())
+        .or_else(|| web::query(request.uri()).get("access_token").cloned());
     let n = shared.seq.fetch_add(1, Ordering::Relaxed);
     let (faults, burst) = {
         let now = shared.clock.now();
@@ -116,7 +124,9 @@ async fn platform_layer(State(shared): State<Arc<Shared>>, request: Request, nex
 /// Serves half of the body, then aborts the connection.
 async fn truncate(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let full = bytes.len();
     parts
         .headers
@@ -132,7 +142,10 @@ mod bytes_stream {
         let half = bytes.slice(..bytes.len() / 2);
         let items: Vec<Result<Bytes, std::io::Error>> = vec![
             Ok(half),
-            Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "sandbox fault: dropped")),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "sandbox fault: dropped",
+            )),
         ];
         Body::from_stream(futures_util::stream::iter(items))
     }

@@ -366,7 +366,9 @@ impl State {
         token: Option<&str>,
         now: i64,
     ) -> Result<AccessToken, AuthFailure> {
-        let token = token.filter(|t| !t.is_empty()).ok_or(AuthFailure::Missing)?;
+        let token = token
+            .filter(|t| !t.is_empty())
+            .ok_or(AuthFailure::Missing)?;
         let (expire, revoke) = (self.faults.expire_tokens, self.faults.revoke_tokens);
         let record = self
             .tokens

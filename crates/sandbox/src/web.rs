@@ -35,7 +35,10 @@ pub fn json(status: StatusCode, value: &serde_json::Value) -> Response {
     let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_string());
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=UTF-8"),
+        )],
         body,
     )
         .into_response()
@@ -45,7 +48,10 @@ pub fn json(status: StatusCode, value: &serde_json::Value) -> Response {
 pub fn html(status: StatusCode, body: String) -> Response {
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
         body,
     )
         .into_response()
@@ -84,11 +90,17 @@ mod tests {
     #[test]
     fn auth_token_accepts_bearer_and_oauth_schemes() {
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
         assert_eq!(auth_token(&h).as_deref(), Some("abc"));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("OAuth xyz"));
         assert_eq!(auth_token(&h).as_deref(), Some("xyz"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic Zm9vOg=="));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic Zm9vOg=="),
+        );
         assert_eq!(auth_token(&h), None);
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
         assert_eq!(auth_token(&h), None);

@@ -99,7 +99,10 @@ async fn post(
     let response = client
         .post(url)
         .header("Content-Type", "application/json")
-        .header(record.signature_header.0.as_str(), record.signature_header.1.as_str())
+        .header(
+            record.signature_header.0.as_str(),
+            record.signature_header.1.as_str(),
+        )
         .body(record.body.clone())
         .timeout(std::time::Duration::from_secs(10))
         .send()
@@ -158,7 +161,14 @@ mod tests {
 
     #[test]
     fn tiktok_event_content_is_a_json_string() {
-        let w = tiktok_event("ck", "secret", "post.publish.complete", 100, "oid", &serde_json::json!({"publish_id": "p"}));
+        let w = tiktok_event(
+            "ck",
+            "secret",
+            "post.publish.complete",
+            100,
+            "oid",
+            &serde_json::json!({"publish_id": "p"}),
+        );
         let v: serde_json::Value = serde_json::from_str(&w.body).unwrap();
         let content = v["content"].as_str().unwrap();
         let inner: serde_json::Value = serde_json::from_str(content).unwrap();

@@ -1,6 +1,7 @@
 //! One module per subcommand; each is a thin call into outpost-core plus rendering.
 
 mod metrics;
+mod sandbox;
 mod status;
 mod vault;
 
@@ -14,11 +15,16 @@ use crate::output::Output;
 
 /// Run the parsed command.
 pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
+    // The sandbox stands apart: it needs no data dir, database or vault.
+    if let Command::Sandbox(args) = &cli.command {
+        return sandbox::run(cli, out, args).await;
+    }
     let ctx = Context::open(cli).await?;
     let name = match &cli.command {
         Command::Status => "status",
         Command::Vault(_) => "vault",
         Command::Metrics => "metrics",
+        Command::Sandbox(_) => "sandbox",
     };
     let span = telemetry::operation_span(name);
     let result = async {
@@ -27,6 +33,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
             Command::Status => status::run(&ctx, out).await,
             Command::Vault(args) => vault::run(&ctx, out, args).await,
             Command::Metrics => metrics::run(&ctx, out).await,
+            Command::Sandbox(_) => Ok(()),
         }
     }
     .instrument(span)

@@ -3,6 +3,7 @@
 
 mod errors;
 mod keyring;
+mod sandbox;
 mod status;
 mod support;
 mod vault_kill;

@@ -42,7 +42,13 @@ impl InstagramError {
         } else {
             StatusCode::BAD_REQUEST
         };
-        InstagramError::Graph { status, code, subcode, message: message.into(), transient: false }
+        InstagramError::Graph {
+            status,
+            code,
+            subcode,
+            message: message.into(),
+            transient: false,
+        }
     }
 
     /// Code 100, invalid parameter.
@@ -52,7 +58,11 @@ impl InstagramError {
 
     /// Code 10, permission missing.
     pub fn permission(scope: &str) -> Self {
-        Self::graph(10, None, format!("(#10) Application does not have permission for this action ({scope})."))
+        Self::graph(
+            10,
+            None,
+            format!("(#10) Application does not have permission for this action ({scope})."),
+        )
     }
 
     /// Code 100 subcode 33: unknown object.
@@ -68,7 +78,11 @@ impl InstagramError {
 
     /// Code 80002: Instagram business-use-case limit.
     pub fn throttled() -> Self {
-        Self::graph(80002, None, "There have been too many calls to this Instagram account. Wait a bit and try again.")
+        Self::graph(
+            80002,
+            None,
+            "There have been too many calls to this Instagram account. Wait a bit and try again.",
+        )
     }
 
     /// Code 2, transient, HTTP 500.
@@ -85,9 +99,21 @@ impl InstagramError {
     /// The error for a refused token (code 190 and its subcodes).
     pub fn from_auth(failure: AuthFailure) -> Self {
         match failure {
-            AuthFailure::Missing => Self::graph(2500, None, "An active access token must be used to query information about the current user."),
-            AuthFailure::Invalid => Self::graph(190, None, "Invalid OAuth access token - Cannot parse access token"),
-            AuthFailure::Expired => Self::graph(190, Some(463), "Error validating access token: Session has expired."),
+            AuthFailure::Missing => Self::graph(
+                2500,
+                None,
+                "An active access token must be used to query information about the current user.",
+            ),
+            AuthFailure::Invalid => Self::graph(
+                190,
+                None,
+                "Invalid OAuth access token - Cannot parse access token",
+            ),
+            AuthFailure::Expired => Self::graph(
+                190,
+                Some(463),
+                "Error validating access token: Session has expired.",
+            ),
             AuthFailure::Revoked => Self::graph(
                 190,
                 Some(458),
@@ -98,14 +124,22 @@ impl InstagramError {
 
     /// A legacy token-endpoint error.
     pub fn legacy(message: impl Into<String>) -> Self {
-        InstagramError::Legacy { message: message.into() }
+        InstagramError::Legacy {
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for InstagramError {
     fn into_response(self) -> Response {
         match self {
-            InstagramError::Graph { status, code, subcode, message, transient } => {
+            InstagramError::Graph {
+                status,
+                code,
+                subcode,
+                message,
+                transient,
+            } => {
                 let mut error = json!({
                     "message": message,
                     "type": "OAuthException",
@@ -132,12 +166,25 @@ mod tests {
 
     #[test]
     fn permission_errors_are_403_and_others_400() {
-        assert_eq!(InstagramError::permission("x").into_response().status(), StatusCode::FORBIDDEN);
-        assert_eq!(InstagramError::param("x").into_response().status(), StatusCode::BAD_REQUEST);
-        assert_eq!(InstagramError::internal().into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            InstagramError::permission("x").into_response().status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            InstagramError::param("x").into_response().status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            InstagramError::internal().into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
         assert!(matches!(
             InstagramError::from_auth(AuthFailure::Expired),
-            InstagramError::Graph { code: 190, subcode: Some(463), .. }
+            InstagramError::Graph {
+                code: 190,
+                subcode: Some(463),
+                ..
+            }
         ));
     }
 }

@@ -56,8 +56,14 @@ pub const SCOPES: &[&str] = &[
 /// The Instagram routes.
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_decision))
-        .route("/oauth/authorize/", get(oauth::authorize_page).post(oauth::authorize_decision))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
+        .route(
+            "/oauth/authorize/",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
         .route("/oauth/access_token", post(oauth::code_exchange))
         .route("/access_token", get(oauth::long_lived))
         .route("/refresh_access_token", get(oauth::refresh))
@@ -118,18 +124,22 @@ pub fn app_scoped_id(seed: u64, user_id: &str) -> String {
 }
 
 /// Query parameters merged with form or JSON body parameters (body wins).
-pub fn params(uri: &axum::http::Uri, headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, InstagramError> {
+pub fn params(
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<HashMap<String, String>, InstagramError> {
     let mut p = web::query(uri);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(p);
     }
     let is_json = web::header_str(headers, "content-type").is_some_and(|c| c.contains("json"));
     if is_json {
-        let v: serde_json::Value =
-            serde_json::from_slice(body).map_err(|_| InstagramError::param("(#100) The request body is not valid JSON."))?;
-        let obj = v
-            .as_object()
-            .ok_or_else(|| InstagramError::param("(#100) The request body must be a JSON object."))?;
+        let v: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|_| InstagramError::param("(#100) The request body is not valid JSON."))?;
+        let obj = v.as_object().ok_or_else(|| {
+            InstagramError::param("(#100) The request body must be a JSON object.")
+        })?;
         for (k, v) in obj {
             let s = match v {
                 serde_json::Value::String(s) => s.clone(),

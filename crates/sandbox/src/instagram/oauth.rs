@@ -55,7 +55,12 @@ fn validate(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthReq
     if scopes.is_empty() {
         return Err(page("Invalid Request: the scope parameter is required."));
     }
-    Ok(AuthRequest { app, redirect_uri, scopes, state: params.get("state").cloned() })
+    Ok(AuthRequest {
+        app,
+        redirect_uri,
+        scopes,
+        state: params.get("state").cloned(),
+    })
 }
 
 /// `GET /oauth/authorize`.
@@ -107,7 +112,10 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
     let now = shared.clock.now();
     let code = {
         let mut state = shared.lock();
-        let Some(user_id) = state.default_user(Platform::Instagram).map(|u| u.id.clone()) else {
+        let Some(user_id) = state
+            .default_user(Platform::Instagram)
+            .map(|u| u.id.clone())
+        else {
             return InstagramError::internal().into_response();
         };
         let code = format!("AQ{}", state.next_alnum("ig-code", 160));
@@ -138,9 +146,17 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
 pub async fn code_exchange(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let params = common::parse_pairs(&body);
     let run = || -> Result<Response, InstagramError> {
-        for field in ["client_id", "client_secret", "grant_type", "redirect_uri", "code"] {
+        for field in [
+            "client_id",
+            "client_secret",
+            "grant_type",
+            "redirect_uri",
+            "code",
+        ] {
             if params.get(field).is_none_or(|v| v.is_empty()) {
-                return Err(InstagramError::legacy(format!("Missing required field {field}")));
+                return Err(InstagramError::legacy(format!(
+                    "Missing required field {field}"
+                )));
             }
         }
         let app = shared
@@ -160,12 +176,18 @@ pub async fn code_exchange(State(shared): State<Arc<Shared>>, body: Bytes) -> Re
             .codes
             .get_mut(&params["code"])
             .filter(|c| c.platform == Platform::Instagram && c.client_id == app.client_id)
-            .ok_or_else(|| InstagramError::legacy("Matching code was not found or was already used"))?;
+            .ok_or_else(|| {
+                InstagramError::legacy("Matching code was not found or was already used")
+            })?;
         if record.used {
-            return Err(InstagramError::legacy("This authorization code has been used"));
+            return Err(InstagramError::legacy(
+                "This authorization code has been used",
+            ));
         }
         if now >= record.expires_at {
-            return Err(InstagramError::legacy("This authorization code has expired"));
+            return Err(InstagramError::legacy(
+                "This authorization code has expired",
+            ));
         }
         if record.redirect_uri != params["redirect_uri"] {
             return Err(InstagramError::legacy(
@@ -219,7 +241,10 @@ fn issue_long(shared: &Shared, from: &AccessToken) -> Response {
             refresh_token: None,
         },
     );
-    web::json(StatusCode::OK, &json!({"access_token": token, "token_type": "bearer", "expires_in": LONG_TTL}))
+    web::json(
+        StatusCode::OK,
+        &json!({"access_token": token, "token_type": "bearer", "expires_in": LONG_TTL}),
+    )
 }
 
 /// `GET /access_token?grant_type=ig_exchange_token&client_secret=...&access_token=SHORT`.
@@ -227,22 +252,34 @@ pub async fn long_lived(State(shared): State<Arc<Shared>>, uri: Uri) -> Response
     let q = web::query(&uri);
     let run = || -> Result<Response, InstagramError> {
         if q.get("grant_type").map(String::as_str) != Some("ig_exchange_token") {
-            return Err(InstagramError::param("Unsupported grant_type: expected ig_exchange_token."));
+            return Err(InstagramError::param(
+                "Unsupported grant_type: expected ig_exchange_token.",
+            ));
         }
         let now = shared.clock.now();
         let t = shared
             .lock()
-            .authenticate(Platform::Instagram, q.get("access_token").map(String::as_str), now)
+            .authenticate(
+                Platform::Instagram,
+                q.get("access_token").map(String::as_str),
+                now,
+            )
             .map_err(InstagramError::from_auth)?;
         let secret = shared
             .lock()
             .app(Platform::Instagram, &t.client_id)
             .and_then(|a| a.client_secret.clone());
         if secret.is_none() || q.get("client_secret") != secret.as_ref() {
-            return Err(InstagramError::graph(1, None, "Error validating client secret."));
+            return Err(InstagramError::graph(
+                1,
+                None,
+                "Error validating client secret.",
+            ));
         }
         if t.kind != TokenKind::Short {
-            return Err(InstagramError::param("The access token is already a long-lived token."));
+            return Err(InstagramError::param(
+                "The access token is already a long-lived token.",
+            ));
         }
         Ok(issue_long(&shared, &t))
     };
@@ -254,7 +291,9 @@ pub async fn refresh(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let q = web::query(&uri);
     let run = || -> Result<Response, InstagramError> {
         if q.get("grant_type").map(String::as_str) != Some("ig_refresh_token") {
-            return Err(InstagramError::param("Unsupported grant_type: expected ig_refresh_token."));
+            return Err(InstagramError::param(
+                "Unsupported grant_type: expected ig_refresh_token.",
+            ));
         }
         let now = shared.clock.now();
         let t = super::authorize_call(
@@ -264,10 +303,14 @@ pub async fn refresh(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             Some("instagram_business_basic"),
         )?;
         if t.kind != TokenKind::Long {
-            return Err(InstagramError::param("Only long-lived access tokens can be refreshed."));
+            return Err(InstagramError::param(
+                "Only long-lived access tokens can be refreshed.",
+            ));
         }
         if now - t.issued_at < REFRESH_MIN_AGE {
-            return Err(InstagramError::param("The access token must be at least 24 hours old to be refreshed."));
+            return Err(InstagramError::param(
+                "The access token must be at least 24 hours old to be refreshed.",
+            ));
         }
         Ok(issue_long(&shared, &t))
     };

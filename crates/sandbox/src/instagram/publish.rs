@@ -86,21 +86,34 @@ pub struct InstagramState {
 }
 
 /// `status_code` and `status` of a container at `now`.
-pub fn status_of(all: &HashMap<String, Container>, c: &Container, now: i64) -> (&'static str, String) {
+pub fn status_of(
+    all: &HashMap<String, Container>,
+    c: &Container,
+    now: i64,
+) -> (&'static str, String) {
     if c.published_media.is_some() {
         return ("PUBLISHED", "Published".into());
     }
     if now >= c.created_at + CONTAINER_TTL {
-        return ("EXPIRED", "Expired: the container was not published within 24 hours.".into());
+        return (
+            "EXPIRED",
+            "Expired: the container was not published within 24 hours.".into(),
+        );
     }
     let Some(ready) = c.ready_at else {
-        return ("IN_PROGRESS", "In Progress: waiting for the upload to complete.".into());
+        return (
+            "IN_PROGRESS",
+            "In Progress: waiting for the upload to complete.".into(),
+        );
     };
     if now < ready {
         return ("IN_PROGRESS", "In Progress".into());
     }
     if c.error {
-        return ("ERROR", "Error: Media upload has failed with error code 2207003.".into());
+        return (
+            "ERROR",
+            "Error: Media upload has failed with error code 2207003.".into(),
+        );
     }
     if let ContainerSource::Children(ids) = &c.source {
         for id in ids {
@@ -112,25 +125,50 @@ pub fn status_of(all: &HashMap<String, Container>, c: &Container, now: i64) -> (
             }
         }
     }
-    ("FINISHED", "Finished: Media has been uploaded and it is ready to be published.".into())
+    (
+        "FINISHED",
+        "Finished: Media has been uploaded and it is ready to be published.".into(),
+    )
 }
 
 fn https_or_fetch_error(url: &str) -> Result<(), InstagramError> {
-    let parsed = url::Url::parse(url).map_err(|_| InstagramError::graph(9004, Some(2_207_052), "The media could not be fetched from this URI."))?;
+    let parsed = url::Url::parse(url).map_err(|_| {
+        InstagramError::graph(
+            9004,
+            Some(2_207_052),
+            "The media could not be fetched from this URI.",
+        )
+    })?;
     if parsed.scheme() != "https" {
-        return Err(InstagramError::graph(9004, Some(2_207_052), "The media could not be fetched from this URI."));
+        return Err(InstagramError::graph(
+            9004,
+            Some(2_207_052),
+            "The media could not be fetched from this URI.",
+        ));
     }
     Ok(())
 }
 
 fn check_caption(caption: &str) -> Result<(), InstagramError> {
     if caption.chars().count() > CAPTION_MAX {
-        return Err(InstagramError::param("(#100) The caption is longer than 2200 characters."));
+        return Err(InstagramError::param(
+            "(#100) The caption is longer than 2200 characters.",
+        ));
     }
-    let hashtags = caption.split_whitespace().filter(|w| w.starts_with('#') && w.len() > 1).count();
-    let mentions = caption.split_whitespace().filter(|w| w.starts_with('@') && w.len() > 1).count();
+    let hashtags = caption
+        .split_whitespace()
+        .filter(|w| w.starts_with('#') && w.len() > 1)
+        .count();
+    let mentions = caption
+        .split_whitespace()
+        .filter(|w| w.starts_with('@') && w.len() > 1)
+        .count();
     if hashtags > HASHTAGS_MAX || mentions > MENTIONS_MAX {
-        return Err(InstagramError::graph(100, Some(2_207_040), "The caption has more than 30 hashtags or more than 20 @-mentions."));
+        return Err(InstagramError::graph(
+            100,
+            Some(2_207_040),
+            "The caption has more than 30 hashtags or more than 20 @-mentions.",
+        ));
     }
     Ok(())
 }
@@ -143,12 +181,22 @@ pub fn create_container(
     p: &HashMap<String, String>,
     now: i64,
 ) -> Result<Response, InstagramError> {
-    if !t.scopes.iter().any(|s| s == "instagram_business_content_publish") {
-        return Err(InstagramError::permission("instagram_business_content_publish"));
+    if !t
+        .scopes
+        .iter()
+        .any(|s| s == "instagram_business_content_publish")
+    {
+        return Err(InstagramError::permission(
+            "instagram_business_content_publish",
+        ));
     }
     let media_type = p.get("media_type").map(String::as_str).unwrap_or("");
     let carousel_item = p.get("is_carousel_item").is_some_and(|v| v == "true");
-    let caption = if carousel_item { String::new() } else { p.get("caption").cloned().unwrap_or_default() };
+    let caption = if carousel_item {
+        String::new()
+    } else {
+        p.get("caption").cloned().unwrap_or_default()
+    };
     check_caption(&caption)?;
     let resumable = p.get("upload_type").is_some_and(|v| v == "resumable");
     let mut state = shared.lock();
@@ -227,8 +275,12 @@ pub fn create_container(
         error,
         published_media: None,
     };
-    let resumable_uri = matches!(container.source, ContainerSource::Resumable { .. })
-        .then(|| format!("{}/ig-api-upload/{API_VERSION}/{id}", shared.base(Platform::Instagram)));
+    let resumable_uri = matches!(container.source, ContainerSource::Resumable { .. }).then(|| {
+        format!(
+            "{}/ig-api-upload/{API_VERSION}/{id}",
+            shared.base(Platform::Instagram)
+        )
+    });
     state.instagram.containers.insert(id.clone(), container);
     let body = match resumable_uri {
         Some(uri) => json!({"id": id, "uri": uri}),
@@ -240,7 +292,9 @@ pub fn create_container(
 fn fingerprint(all: &HashMap<String, Container>, c: &Container) -> (String, Option<String>, u64) {
     match &c.source {
         ContainerSource::Url(u) => (format!("url:{u}"), None, 0),
-        ContainerSource::Resumable { hasher, received, .. } => {
+        ContainerSource::Resumable {
+            hasher, received, ..
+        } => {
             let sha = hex::encode(hasher.clone().finalize());
             (format!("sha256:{sha}"), Some(sha), *received)
         }
@@ -267,8 +321,14 @@ pub fn media_publish(
     p: &HashMap<String, String>,
     now: i64,
 ) -> Result<Response, InstagramError> {
-    if !t.scopes.iter().any(|s| s == "instagram_business_content_publish") {
-        return Err(InstagramError::permission("instagram_business_content_publish"));
+    if !t
+        .scopes
+        .iter()
+        .any(|s| s == "instagram_business_content_publish")
+    {
+        return Err(InstagramError::permission(
+            "instagram_business_content_publish",
+        ));
     }
     let creation_id = p
         .get("creation_id")
@@ -283,23 +343,53 @@ pub fn media_publish(
         .cloned()
         .ok_or_else(|| InstagramError::no_object(creation_id, "post"))?;
     if c.carousel_item {
-        return Err(InstagramError::param("(#100) A carousel item cannot be published on its own."));
+        return Err(InstagramError::param(
+            "(#100) A carousel item cannot be published on its own.",
+        ));
     }
     let (code, _) = status_of(&state.instagram.containers, &c, now);
     match code {
         "FINISHED" => {}
-        "IN_PROGRESS" => return Err(InstagramError::graph(9007, Some(2_207_027), "Media ID is not available")),
-        "ERROR" => return Err(InstagramError::graph(-1, Some(2_207_032), "Create media has failed. Please try again with a new container.")),
-        "EXPIRED" => return Err(InstagramError::graph(-2, Some(2_207_020), "The media container has expired. Please create a new one.")),
-        _ => return Err(InstagramError::param("(#100) The media container has already been published.")),
+        "IN_PROGRESS" => {
+            return Err(InstagramError::graph(
+                9007,
+                Some(2_207_027),
+                "Media ID is not available",
+            ))
+        }
+        "ERROR" => {
+            return Err(InstagramError::graph(
+                -1,
+                Some(2_207_032),
+                "Create media has failed. Please try again with a new container.",
+            ))
+        }
+        "EXPIRED" => {
+            return Err(InstagramError::graph(
+                -2,
+                Some(2_207_020),
+                "The media container has expired. Please create a new one.",
+            ))
+        }
+        _ => {
+            return Err(InstagramError::param(
+                "(#100) The media container has already been published.",
+            ))
+        }
     }
     let recent = state
         .published
         .iter()
-        .filter(|r| r.platform == Platform::Instagram && r.user_id == user_id && r.at > now - 86_400)
+        .filter(|r| {
+            r.platform == Platform::Instagram && r.user_id == user_id && r.at > now - 86_400
+        })
         .count();
     if recent >= PUBLISH_QUOTA {
-        return Err(InstagramError::graph(9, Some(2_207_042), "The account has reached its limit of published posts for 24 hours."));
+        return Err(InstagramError::graph(
+            9,
+            Some(2_207_042),
+            "The account has reached its limit of published posts for 24 hours.",
+        ));
     }
     let media_id = state.next_digits("ig-media", 17);
     let (fp, sha, bytes) = fingerprint(&state.instagram.containers, &c);
@@ -324,7 +414,17 @@ pub fn media_publish(
         body: None,
         duration: if kind == "REELS" { 30 } else { 0 },
     });
-    state.record_publish(Platform::Instagram, &media_id, user_id, &fp, &c.caption, sha, bytes, via, now);
+    state.record_publish(
+        Platform::Instagram,
+        &media_id,
+        user_id,
+        &fp,
+        &c.caption,
+        sha,
+        bytes,
+        via,
+        now,
+    );
     Ok(web::json(StatusCode::OK, &json!({"id": media_id})))
 }
 
@@ -336,20 +436,34 @@ pub fn publishing_limit(
     p: &HashMap<String, String>,
     now: i64,
 ) -> Result<Response, InstagramError> {
-    if !t.scopes.iter().any(|s| s == "instagram_business_content_publish") {
-        return Err(InstagramError::permission("instagram_business_content_publish"));
+    if !t
+        .scopes
+        .iter()
+        .any(|s| s == "instagram_business_content_publish")
+    {
+        return Err(InstagramError::permission(
+            "instagram_business_content_publish",
+        ));
     }
     let since = match p.get("since") {
-        Some(s) => s.parse::<i64>().map_err(|_| InstagramError::param("(#100) since must be a unix timestamp."))?,
+        Some(s) => s
+            .parse::<i64>()
+            .map_err(|_| InstagramError::param("(#100) since must be a unix timestamp."))?,
         None => now - 86_400,
     };
     let usage = shared
         .lock()
         .published
         .iter()
-        .filter(|r| r.platform == Platform::Instagram && r.user_id == user_id && r.at > since.max(now - 86_400))
+        .filter(|r| {
+            r.platform == Platform::Instagram
+                && r.user_id == user_id
+                && r.at > since.max(now - 86_400)
+        })
         .count();
-    let fields: Vec<&str> = p.get("fields").map_or(vec!["quota_usage"], |f| f.split(',').map(str::trim).collect());
+    let fields: Vec<&str> = p.get("fields").map_or(vec!["quota_usage"], |f| {
+        f.split(',').map(str::trim).collect()
+    });
     let mut entry = serde_json::Map::new();
     for f in fields {
         match f {
@@ -358,11 +472,17 @@ pub fn publishing_limit(
             other => return Err(InstagramError::param(format!("(#100) Tried accessing nonexisting field ({other}) on node type (ContentPublishingLimit)"))),
         };
     }
-    Ok(web::json(StatusCode::OK, &json!({"data": [Value::Object(entry)]})))
+    Ok(web::json(
+        StatusCode::OK,
+        &json!({"data": [Value::Object(entry)]}),
+    ))
 }
 
 fn rupload_error(status: StatusCode, kind: &str, message: &str, retriable: bool) -> Response {
-    web::json(status, &json!({"debug_info": {"retriable": retriable, "type": kind, "message": message}}))
+    web::json(
+        status,
+        &json!({"debug_info": {"retriable": retriable, "type": kind, "message": message}}),
+    )
 }
 
 struct UploadGuard {
@@ -389,57 +509,120 @@ pub async fn rupload(
 ) -> Response {
     let now = shared.clock.now();
     let token = web::auth_token(&headers);
-    let header_u64 = |name: &str| web::header_str(&headers, name).and_then(|v| v.trim().parse::<u64>().ok());
+    let header_u64 =
+        |name: &str| web::header_str(&headers, name).and_then(|v| v.trim().parse::<u64>().ok());
     let (Some(offset), Some(file_size)) = (header_u64("offset"), header_u64("file_size")) else {
-        return rupload_error(StatusCode::BAD_REQUEST, "BadRequest", "The offset and file_size headers are required.", false);
+        return rupload_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "The offset and file_size headers are required.",
+            false,
+        );
     };
     if file_size == 0 || file_size > MAX_VIDEO_BYTES {
-        return rupload_error(StatusCode::BAD_REQUEST, "FileSizeError", "file_size must be between 1 byte and 300 MB.", false);
+        return rupload_error(
+            StatusCode::BAD_REQUEST,
+            "FileSizeError",
+            "file_size must be between 1 byte and 300 MB.",
+            false,
+        );
     }
     let mut hasher = {
         let mut state = shared.lock();
         let t = match state.authenticate(Platform::Instagram, token.as_deref(), now) {
             Ok(t) => t,
-            Err(e) => return rupload_error(StatusCode::UNAUTHORIZED, "AuthError", &e.to_string(), false),
+            Err(e) => {
+                return rupload_error(StatusCode::UNAUTHORIZED, "AuthError", &e.to_string(), false)
+            }
         };
-        let Some(c) = state.instagram.containers.get_mut(&id).filter(|c| c.user_id == t.user_id) else {
-            return rupload_error(StatusCode::NOT_FOUND, "NotFound", "Unknown container.", false);
+        let Some(c) = state
+            .instagram
+            .containers
+            .get_mut(&id)
+            .filter(|c| c.user_id == t.user_id)
+        else {
+            return rupload_error(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                "Unknown container.",
+                false,
+            );
         };
-        let ContainerSource::Resumable { file_size: announced, received, hasher, in_progress } = &mut c.source else {
-            return rupload_error(StatusCode::BAD_REQUEST, "BadRequest", "This container was not created with upload_type=resumable.", false);
+        let ContainerSource::Resumable {
+            file_size: announced,
+            received,
+            hasher,
+            in_progress,
+        } = &mut c.source
+        else {
+            return rupload_error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "This container was not created with upload_type=resumable.",
+                false,
+            );
         };
         if announced.is_some_and(|a| a != file_size) {
-            return rupload_error(StatusCode::BAD_REQUEST, "FileSizeError", "file_size differs from the first upload request.", false);
+            return rupload_error(
+                StatusCode::BAD_REQUEST,
+                "FileSizeError",
+                "file_size differs from the first upload request.",
+                false,
+            );
         }
         if *in_progress || offset != *received {
-            let message = format!("offset {offset} does not match the {received} bytes received so far.");
+            let message =
+                format!("offset {offset} does not match the {received} bytes received so far.");
             return rupload_error(StatusCode::BAD_REQUEST, "OffsetMismatch", &message, true);
         }
         if *received == file_size {
-            return rupload_error(StatusCode::BAD_REQUEST, "BadRequest", "The upload is already complete.", false);
+            return rupload_error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "The upload is already complete.",
+                false,
+            );
         }
         *announced = Some(file_size);
         *in_progress = true;
         hasher.clone()
     };
-    let _guard = UploadGuard { shared: shared.clone(), id: id.clone() };
+    let _guard = UploadGuard {
+        shared: shared.clone(),
+        id: id.clone(),
+    };
     let room = file_size - offset;
     let mut got: u64 = 0;
     let mut stream = body.into_data_stream();
     while let Some(frame) = stream.next().await {
         let Ok(bytes) = frame else {
-            return rupload_error(StatusCode::BAD_REQUEST, "ReadError", "The request body could not be read.", true);
+            return rupload_error(
+                StatusCode::BAD_REQUEST,
+                "ReadError",
+                "The request body could not be read.",
+                true,
+            );
         };
         got += bytes.len() as u64;
         if got > room {
-            return rupload_error(StatusCode::BAD_REQUEST, "FileSizeError", "The body goes past file_size.", false);
+            return rupload_error(
+                StatusCode::BAD_REQUEST,
+                "FileSizeError",
+                "The body goes past file_size.",
+                false,
+            );
         }
         hasher.update(&bytes);
     }
     let done_at = shared.clock.now();
     let mut state = shared.lock();
     if let Some(c) = state.instagram.containers.get_mut(&id) {
-        if let ContainerSource::Resumable { received, hasher: stored, .. } = &mut c.source {
+        if let ContainerSource::Resumable {
+            received,
+            hasher: stored,
+            ..
+        } = &mut c.source
+        {
             *received += got;
             *stored = hasher;
             if *received == file_size {
@@ -447,7 +630,10 @@ pub async fn rupload(
             }
         }
     }
-    web::json(StatusCode::OK, &json!({"success": true, "message": "Upload successful."}))
+    web::json(
+        StatusCode::OK,
+        &json!({"success": true, "message": "Upload successful."}),
+    )
 }
 
 #[cfg(test)]
@@ -459,7 +645,13 @@ mod tests {
         assert!(check_caption("hello #a @b").is_ok());
         assert!(check_caption(&"x".repeat(2201)).is_err());
         let tags: String = (0..31).map(|i| format!("#t{i} ")).collect();
-        assert!(matches!(check_caption(&tags), Err(InstagramError::Graph { subcode: Some(2_207_040), .. })));
+        assert!(matches!(
+            check_caption(&tags),
+            Err(InstagramError::Graph {
+                subcode: Some(2_207_040),
+                ..
+            })
+        ));
         let mentions: String = (0..21).map(|i| format!("@u{i} ")).collect();
         assert!(check_caption(&mentions).is_err());
     }

@@ -12,12 +12,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::error::business_error;
-use super::{add_headers, api_prelude, subreddit_rule, RedditError, SUBMITS_PER_10_MIN};
+use super::{add_headers, api_prelude, subreddit_rule, RateHeaders, RedditError, SUBMITS_PER_10_MIN};
 use crate::config::Platform;
 use crate::state::{MediaItem, Shared};
 use crate::{det, insights, oauth as common, web};
 
-fn respond(mut response: Response, rate: &[(&'static str, String); 3]) -> Response {
+fn respond(mut response: Response, rate: &RateHeaders) -> Response {
     add_headers(&mut response, rate);
     response
 }
@@ -33,8 +33,15 @@ pub async fn me(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
     };
     let now = shared.clock.now();
     let seed = shared.seed;
-    let link_karma = insights::account_window(seed, &user.id, "link_karma", insights::ACCOUNT_ANCHOR, now);
-    let comment_karma = insights::account_window(seed, &user.id, "comment_karma", insights::ACCOUNT_ANCHOR, now);
+    let link_karma =
+        insights::account_window(seed, &user.id, "link_karma", insights::ACCOUNT_ANCHOR, now);
+    let comment_karma = insights::account_window(
+        seed,
+        &user.id,
+        "comment_karma",
+        insights::ACCOUNT_ANCHOR,
+        now,
+    );
     let body = json!({
         "name": user.username,
         "id": user.id,
@@ -57,21 +64,40 @@ fn slug(title: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    s.split('_').filter(|p| !p.is_empty()).take(8).collect::<Vec<_>>().join("_")
+    s.split('_')
+        .filter(|p| !p.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// `POST /api/submit`.
-pub async fn submit(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn submit(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let (t, rate) = match api_prelude(&shared, &headers, &["submit"]) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let p = common::parse_pairs(&body);
-    let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("").trim().to_string();
+    let get = |k: &str| {
+        p.get(k)
+            .map(String::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
     let (sr, kind, title) = (get("sr"), get("kind"), get("title"));
     let now = shared.clock.now();
-    let username = shared.lock().user(Platform::Reddit, &t.user_id).map(|u| u.username.clone()).unwrap_or_default();
-    let fail = |code: &str, msg: &str, field: &str| respond(business_error(code, msg, field), &rate);
+    let username = shared
+        .lock()
+        .user(Platform::Reddit, &t.user_id)
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
+    let fail =
+        |code: &str, msg: &str, field: &str| respond(business_error(code, msg, field), &rate);
     if sr.is_empty() {
         return fail("SUBREDDIT_REQUIRED", "you must specify a subreddit", "sr");
     }
@@ -95,7 +121,11 @@ pub async fn submit(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         return fail("NO_LINKS", "that subreddit only allows text posts", "sr");
     }
     if rule == "flair" && get("flair_id").is_empty() {
-        return fail("SUBMIT_VALIDATION_FLAIR_REQUIRED", "Your post must contain post flair.", "flair");
+        return fail(
+            "SUBMIT_VALIDATION_FLAIR_REQUIRED",
+            "Your post must contain post flair.",
+            "flair",
+        );
     }
     let url = get("url");
     let media_sha = if kind == "link" {
@@ -110,32 +140,50 @@ pub async fn submit(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         None
     } else {
         let state = shared.lock();
-        let asset = state
-            .reddit
-            .assets
-            .values()
-            .find(|a| a.user_id == t.user_id && a.uploaded.is_some() && !url.is_empty() && url.ends_with(&format!("/{}", a.key)));
+        let asset = state.reddit.assets.values().find(|a| {
+            a.user_id == t.user_id
+                && a.uploaded.is_some()
+                && !url.is_empty()
+                && url.ends_with(&format!("/{}", a.key))
+        });
         let Some(asset) = asset else {
             return fail("BAD_URL", "you should check that url", "url");
         };
         if kind == "video" && get("video_poster_url").is_empty() {
-            return fail("NO_URL", "a video poster image is required", "video_poster_url");
+            return fail(
+                "NO_URL",
+                "a video poster image is required",
+                "video_poster_url",
+            );
         }
         Some((asset.sha256.clone(), asset.uploaded.unwrap_or(0)))
     };
     let mut state = shared.lock();
-    let hit = state.windows.sliding(&format!("reddit:submit:{}", t.user_id), shared.clock.now_ms(), 600_000, SUBMITS_PER_10_MIN);
-    if !hit.allowed {
-        let minutes = (hit.reset_ms + 59_999) / 60_000;
-        drop(state);
-        return fail("RATELIMIT", &format!("you are doing that too much. try again in {minutes} minutes."), "ratelimit");
-    }
     if kind == "link"
         && get("resubmit") != "true"
-        && state.media.iter().any(|m| m.platform == Platform::Reddit && m.subreddit.as_deref() == Some(sr.as_str()) && m.body.as_deref() == Some(url.as_str()))
+        && state.media.iter().any(|m| {
+            m.platform == Platform::Reddit
+                && m.subreddit.as_deref() == Some(sr.as_str())
+                && m.body.as_deref() == Some(url.as_str())
+        })
     {
         drop(state);
         return fail("ALREADY_SUB", "that link has already been submitted", "url");
+    }
+    let hit = state.windows.sliding(
+        &format!("reddit:submit:{}", t.user_id),
+        shared.clock.now_ms(),
+        600_000,
+        SUBMITS_PER_10_MIN,
+    );
+    if !hit.allowed {
+        let minutes = (hit.reset_ms + 59_999) / 60_000;
+        drop(state);
+        return fail(
+            "RATELIMIT",
+            &format!("you are doing that too much. try again in {minutes} minutes."),
+            "ratelimit",
+        );
     }
     let id = state.next_alnum("reddit-post", 7).to_lowercase();
     let text = get("text");
@@ -148,15 +196,33 @@ pub async fn submit(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         created_at: now,
         public: true,
         subreddit: Some(sr.clone()),
-        body: Some(if kind == "self" { text.clone() } else { url.clone() }),
+        body: Some(if kind == "self" {
+            text.clone()
+        } else {
+            url.clone()
+        }),
         duration: 0,
     });
     let (fingerprint, sha, bytes) = match &media_sha {
-        Some((sha, bytes)) => (format!("sha256:{}", sha.clone().unwrap_or_default()), sha.clone(), *bytes),
+        Some((sha, bytes)) => (
+            format!("sha256:{}", sha.clone().unwrap_or_default()),
+            sha.clone(),
+            *bytes,
+        ),
         None if kind == "self" => (format!("self:{sr}:{text}"), None, 0),
         None => (format!("url:{sr}:{url}"), None, 0),
     };
-    state.record_publish(Platform::Reddit, &id, &t.user_id, &fingerprint, &title, sha, bytes, &kind, now);
+    state.record_publish(
+        Platform::Reddit,
+        &id,
+        &t.user_id,
+        &fingerprint,
+        &title,
+        sha,
+        bytes,
+        &kind,
+        now,
+    );
     drop(state);
     let base = shared.base(Platform::Reddit);
     let data = if media_sha.is_some() {
@@ -165,7 +231,13 @@ pub async fn submit(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
     } else {
         json!({"url": format!("{base}/r/{sr}/comments/{id}/{}/", slug(&title)), "drafts_count": 0, "id": id, "name": format!("t3_{id}")})
     };
-    respond(web::json(StatusCode::OK, &json!({"json": {"errors": [], "data": data}})), &rate)
+    respond(
+        web::json(
+            StatusCode::OK,
+            &json!({"json": {"errors": [], "data": data}}),
+        ),
+        &rate,
+    )
 }
 
 fn post_json(shared: &Shared, m: &MediaItem, username: &str, now: i64) -> Value {
@@ -200,9 +272,17 @@ fn posts_by_fullnames(shared: &Shared, names: &str) -> Vec<Value> {
     names
         .split(',')
         .filter_map(|n| n.trim().strip_prefix("t3_"))
-        .filter_map(|id| state.media.iter().find(|m| m.platform == Platform::Reddit && m.id == id))
+        .filter_map(|id| {
+            state
+                .media
+                .iter()
+                .find(|m| m.platform == Platform::Reddit && m.id == id)
+        })
         .map(|m| {
-            let username = state.user(Platform::Reddit, &m.owner).map(|u| u.username.clone()).unwrap_or_default();
+            let username = state
+                .user(Platform::Reddit, &m.owner)
+                .map(|u| u.username.clone())
+                .unwrap_or_default();
             post_json(shared, m, &username, now)
         })
         .collect()
@@ -215,67 +295,130 @@ pub async fn info(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
         Err(r) => return r,
     };
     let ids = web::query(&uri).get("id").cloned().unwrap_or_default();
-    respond(web::json(StatusCode::OK, &listing(posts_by_fullnames(&shared, &ids), None)), &rate)
+    respond(
+        web::json(
+            StatusCode::OK,
+            &listing(posts_by_fullnames(&shared, &ids), None),
+        ),
+        &rate,
+    )
 }
 
 /// `GET /by_id/t3_a,t3_b`.
-pub async fn by_id(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(names): Path<String>) -> Response {
+pub async fn by_id(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(names): Path<String>,
+) -> Response {
     let (_, rate) = match api_prelude(&shared, &headers, &["read"]) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let posts = posts_by_fullnames(&shared, &names);
     if posts.is_empty() {
-        return respond(RedditError::Http(StatusCode::NOT_FOUND).into_response(), &rate);
+        return respond(
+            RedditError::Http(StatusCode::NOT_FOUND).into_response(),
+            &rate,
+        );
     }
     respond(web::json(StatusCode::OK, &listing(posts, None)), &rate)
 }
 
 /// `GET /user/{name}/submitted?limit=&after=`.
-pub async fn submitted(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(name): Path<String>, uri: Uri) -> Response {
+pub async fn submitted(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    uri: Uri,
+) -> Response {
     let (_, rate) = match api_prelude(&shared, &headers, &["history", "read"]) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let q = web::query(&uri);
-    let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(25).clamp(1, 100);
+    let limit = q
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(25)
+        .clamp(1, 100);
     let now = shared.clock.now();
     let state = shared.lock();
-    let Some(user) = state.users.iter().find(|u| u.platform == Platform::Reddit && u.username == name).cloned() else {
+    let Some(user) = state
+        .users
+        .iter()
+        .find(|u| u.platform == Platform::Reddit && u.username == name)
+        .cloned()
+    else {
         drop(state);
-        return respond(RedditError::Http(StatusCode::NOT_FOUND).into_response(), &rate);
+        return respond(
+            RedditError::Http(StatusCode::NOT_FOUND).into_response(),
+            &rate,
+        );
     };
-    let mut posts: Vec<&MediaItem> = state.media.iter().filter(|m| m.platform == Platform::Reddit && m.owner == user.id).collect();
+    let mut posts: Vec<&MediaItem> = state
+        .media
+        .iter()
+        .filter(|m| m.platform == Platform::Reddit && m.owner == user.id)
+        .collect();
     posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     let start = match q.get("after").and_then(|a| a.strip_prefix("t3_")) {
-        Some(id) => posts.iter().position(|m| m.id == id).map_or(posts.len(), |i| i + 1),
+        Some(id) => posts
+            .iter()
+            .position(|m| m.id == id)
+            .map_or(posts.len(), |i| i + 1),
         None => 0,
     };
     let page: Vec<&MediaItem> = posts.iter().skip(start).take(limit).copied().collect();
-    let after = (start + page.len() < posts.len()).then(|| page.last().map(|m| format!("t3_{}", m.id))).flatten();
-    let children = page.iter().map(|m| post_json(&shared, m, &user.username, now)).collect();
+    let after = (start + page.len() < posts.len())
+        .then(|| page.last().map(|m| format!("t3_{}", m.id)))
+        .flatten();
+    let children = page
+        .iter()
+        .map(|m| post_json(&shared, m, &user.username, now))
+        .collect();
     drop(state);
     respond(web::json(StatusCode::OK, &listing(children, after)), &rate)
 }
 
 /// `GET /comments/{id}`: `[post listing, comment listing]`.
-pub async fn comments(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(id): Path<String>, uri: Uri) -> Response {
+pub async fn comments(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Response {
     let (_, rate) = match api_prelude(&shared, &headers, &["read"]) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let id = id.trim_start_matches("t3_").to_string();
-    let limit = web::query(&uri).get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(100).clamp(1, 500);
+    let limit = web::query(&uri)
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 500);
     let now = shared.clock.now();
     let seed = shared.seed;
     let state = shared.lock();
-    let Some(m) = state.media.iter().find(|m| m.platform == Platform::Reddit && m.id == id).cloned() else {
+    let Some(m) = state
+        .media
+        .iter()
+        .find(|m| m.platform == Platform::Reddit && m.id == id)
+        .cloned()
+    else {
         drop(state);
-        return respond(RedditError::Http(StatusCode::NOT_FOUND).into_response(), &rate);
+        return respond(
+            RedditError::Http(StatusCode::NOT_FOUND).into_response(),
+            &rate,
+        );
     };
-    let username = state.user(Platform::Reddit, &m.owner).map(|u| u.username.clone()).unwrap_or_default();
+    let username = state
+        .user(Platform::Reddit, &m.owner)
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
     drop(state);
-    let count = insights::media_metric(seed, &m.id, "comments", now - m.created_at).unwrap_or(0) as usize;
+    let count =
+        insights::media_metric(seed, &m.id, "comments", now - m.created_at).unwrap_or(0) as usize;
     let comments: Vec<Value> = (0..count.min(limit))
         .map(|i| {
             let cid = det::alnum(seed, &format!("rc:{}:{i}", m.id), 7).to_lowercase();
@@ -289,5 +432,11 @@ pub async fn comments(State(shared): State<Arc<Shared>>, headers: HeaderMap, Pat
         })
         .collect();
     let post = post_json(&shared, &m, &username, now);
-    respond(web::json(StatusCode::OK, &json!([listing(vec![post], None), listing(comments, None)])), &rate)
+    respond(
+        web::json(
+            StatusCode::OK,
+            &json!([listing(vec![post], None), listing(comments, None)]),
+        ),
+        &rate,
+    )
 }

@@ -33,7 +33,10 @@ impl IntoResponse for RedditError {
 
 /// `{"json": {"errors": [[code, message, field]]}}` in HTTP 200.
 pub fn business_error(code: &str, message: &str, field: &str) -> Response {
-    web::json(StatusCode::OK, &json!({"json": {"errors": [[code, message, field]]}}))
+    web::json(
+        StatusCode::OK,
+        &json!({"json": {"errors": [[code, message, field]]}}),
+    )
 }
 
 #[cfg(test)]
@@ -42,8 +45,19 @@ mod tests {
 
     #[test]
     fn token_errors_are_http_200() {
-        assert_eq!(RedditError::OAuth("invalid_grant").into_response().status(), StatusCode::OK);
-        assert_eq!(RedditError::Http(StatusCode::FORBIDDEN).into_response().status(), StatusCode::FORBIDDEN);
-        assert_eq!(business_error("RATELIMIT", "m", "ratelimit").status(), StatusCode::OK);
+        assert_eq!(
+            RedditError::OAuth("invalid_grant").into_response().status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            RedditError::Http(StatusCode::FORBIDDEN)
+                .into_response()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            business_error("RATELIMIT", "m", "ratelimit").status(),
+            StatusCode::OK
+        );
     }
 }

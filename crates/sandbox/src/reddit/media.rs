@@ -23,7 +23,13 @@ use crate::state::Shared;
 pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
 /// Largest video.
 pub const MAX_VIDEO_BYTES: u64 = 1024 * 1024 * 1024;
-const MIME_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif", "video/mp4", "video/quicktime"];
+const MIME_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "video/mp4",
+    "video/quicktime",
+];
 
 /// One leased upload.
 #[derive(Debug, Clone)]
@@ -58,7 +64,10 @@ pub async fn lease(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
         Err(r) => return r,
     };
     let params = common::parse_pairs(&body);
-    let (Some(filepath), Some(mimetype)) = (params.get("filepath").filter(|f| !f.is_empty()), params.get("mimetype")) else {
+    let (Some(filepath), Some(mimetype)) = (
+        params.get("filepath").filter(|f| !f.is_empty()),
+        params.get("mimetype"),
+    ) else {
         return RedditError::Http(StatusCode::BAD_REQUEST).into_response();
     };
     if !MIME_TYPES.contains(&mimetype.as_str()) {
@@ -66,7 +75,11 @@ pub async fn lease(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
     }
     let mut state = shared.lock();
     let asset_id = state.next_alnum("reddit-asset", 13).to_lowercase();
-    let folder = if mimetype.starts_with("video/") { "rte_videos" } else { "rte_images" };
+    let folder = if mimetype.starts_with("video/") {
+        "rte_videos"
+    } else {
+        "rte_images"
+    };
     let key = format!("{folder}/{asset_id}");
     let policy = base64::engine::general_purpose::STANDARD.encode(
         json!({"conditions": [{"bucket": "reddit-uploaded-media"}, {"key": key}, {"acl": "private"}]}).to_string(),
@@ -124,16 +137,32 @@ fn s3_error(status: StatusCode, code: &str, message: &str, extra: &str) -> Respo
 }
 
 /// `POST` to the lease's `action`: the fake S3 bucket.
-pub async fn s3_upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, mut multipart: Multipart) -> Response {
+pub async fn s3_upload(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
     if headers.contains_key(header::AUTHORIZATION) {
-        return s3_error(StatusCode::BAD_REQUEST, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm form field is supported.", "");
+        return s3_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm form field is supported.",
+            "",
+        );
     }
     let mut fields: HashMap<String, String> = HashMap::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return s3_error(StatusCode::BAD_REQUEST, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.", ""),
+            Err(_) => {
+                return s3_error(
+                    StatusCode::BAD_REQUEST,
+                    "MalformedPOSTRequest",
+                    "The body of your POST request is not well-formed multipart/form-data.",
+                    "",
+                )
+            }
         };
         let name = field.name().unwrap_or("").to_string();
         if name != "file" {
@@ -141,19 +170,40 @@ pub async fn s3_upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, mu
                 Ok(v) => {
                     fields.insert(name, v);
                 }
-                Err(_) => return s3_error(StatusCode::BAD_REQUEST, "MalformedPOSTRequest", "A form field could not be read.", ""),
+                Err(_) => {
+                    return s3_error(
+                        StatusCode::BAD_REQUEST,
+                        "MalformedPOSTRequest",
+                        "A form field could not be read.",
+                        "",
+                    )
+                }
             }
             continue;
         }
         let key = fields.get("key").cloned().unwrap_or_default();
         let asset = shared.lock().reddit.assets.get(&key).cloned();
         let Some(asset) = asset else {
-            return s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$key\"]", "");
+            return s3_error(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$key\"]",
+                "",
+            );
         };
         if fields.get("policy") != Some(&asset.policy) {
-            return s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Invalid according to Policy: the policy does not match.", "");
+            return s3_error(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "Invalid according to Policy: the policy does not match.",
+                "",
+            );
         }
-        let max = if asset.mimetype.starts_with("video/") { MAX_VIDEO_BYTES } else { MAX_IMAGE_BYTES };
+        let max = if asset.mimetype.starts_with("video/") {
+            MAX_VIDEO_BYTES
+        } else {
+            MAX_IMAGE_BYTES
+        };
         let mut field = field;
         let mut size: u64 = 0;
         let mut hasher = Sha256::new();
@@ -162,16 +212,31 @@ pub async fn s3_upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, mu
                 Ok(Some(bytes)) => {
                     size += bytes.len() as u64;
                     if size > max {
-                        return s3_error(StatusCode::BAD_REQUEST, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", &format!("<MaxSizeAllowed>{max}</MaxSizeAllowed>"));
+                        return s3_error(
+                            StatusCode::BAD_REQUEST,
+                            "EntityTooLarge",
+                            "Your proposed upload exceeds the maximum allowed size",
+                            &format!("<MaxSizeAllowed>{max}</MaxSizeAllowed>"),
+                        );
                     }
                     hasher.update(&bytes);
                 }
                 Ok(None) => break,
-                Err(_) => return s3_error(StatusCode::BAD_REQUEST, "IncompleteBody", "The request body terminated unexpectedly", ""),
+                Err(_) => {
+                    return s3_error(
+                        StatusCode::BAD_REQUEST,
+                        "IncompleteBody",
+                        "The request body terminated unexpectedly",
+                        "",
+                    )
+                }
             }
         }
         let sha = hex::encode(hasher.finalize());
-        let location = format!("{}/_s3/reddit-uploaded-media/{key}", shared.base(Platform::Reddit));
+        let location = format!(
+            "{}/_s3/reddit-uploaded-media/{key}",
+            shared.base(Platform::Reddit)
+        );
         if let Some(a) = shared.lock().reddit.assets.get_mut(&key) {
             a.uploaded = Some(size);
             a.sha256 = Some(sha.clone());
@@ -180,7 +245,17 @@ pub async fn s3_upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, mu
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PostResponse><Location>{location}</Location><Bucket>reddit-uploaded-media</Bucket><Key>{key}</Key><ETag>\"{}\"</ETag></PostResponse>",
             &sha[..32]
         );
-        return (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/xml")], body).into_response();
+        return (
+            StatusCode::CREATED,
+            [(header::CONTENT_TYPE, "application/xml")],
+            body,
+        )
+            .into_response();
     }
-    s3_error(StatusCode::BAD_REQUEST, "InvalidArgument", "POST requires exactly one file upload per request.", "")
+    s3_error(
+        StatusCode::BAD_REQUEST,
+        "InvalidArgument",
+        "POST requires exactly one file upload per request.",
+        "",
+    )
 }

@@ -38,16 +38,38 @@ pub const SUBMITS_PER_10_MIN: u32 = 5;
 
 /// Every scope the sandbox knows.
 pub const SCOPES: &[&str] = &[
-    "identity", "edit", "flair", "history", "modconfig", "modflair", "modlog", "modposts", "modwiki",
-    "mysubreddits", "privatemessages", "read", "report", "save", "submit", "subscribe", "vote",
-    "wikiedit", "wikiread",
+    "identity",
+    "edit",
+    "flair",
+    "history",
+    "modconfig",
+    "modflair",
+    "modlog",
+    "modposts",
+    "modwiki",
+    "mysubreddits",
+    "privatemessages",
+    "read",
+    "report",
+    "save",
+    "submit",
+    "subscribe",
+    "vote",
+    "wikiedit",
+    "wikiread",
 ];
 
 /// The Reddit routes.
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/api/v1/authorize", get(oauth::authorize_page).post(oauth::authorize_decision))
-        .route("/api/v1/authorize.compact", get(oauth::authorize_page).post(oauth::authorize_decision))
+        .route(
+            "/api/v1/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
+        .route(
+            "/api/v1/authorize.compact",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
         .route("/api/v1/access_token", post(oauth::token))
         .route("/api/v1/revoke_token", post(oauth::revoke))
         .route("/api/v1/me", get(api::me))
@@ -116,11 +138,18 @@ pub fn seed(state: &mut State, now: i64) {
             created_at: now - (i + 1) * 86_400,
             public: true,
             subreddit: Some("outpost_sandbox".into()),
-            body: Some(if link { format!("https://outpost.example/clip/{i}") } else { "Posted by the sandbox seed.".into() }),
+            body: Some(if link {
+                format!("https://outpost.example/clip/{i}")
+            } else {
+                "Posted by the sandbox seed.".into()
+            }),
             duration: 0,
         });
     }
 }
+
+/// The `X-Ratelimit-Used`, `-Remaining` and `-Reset` headers of one answer.
+pub type RateHeaders = [(&'static str, String); 3];
 
 /// What every oauth.reddit.com call goes through: User-Agent, bearer token, scope and
 /// the client's QPM budget. Returns the token and the rate headers to add.
@@ -128,7 +157,7 @@ pub fn api_prelude(
     shared: &Shared,
     headers: &HeaderMap,
     any_scope: &[&str],
-) -> Result<(AccessToken, [(&'static str, String); 3]), Response> {
+) -> Result<(AccessToken, RateHeaders), Response> {
     if web::header_str(headers, "user-agent").is_none_or(|ua| ua.trim().is_empty()) {
         return Err(RedditError::Http(StatusCode::TOO_MANY_REQUESTS).into_response());
     }
@@ -145,8 +174,17 @@ pub fn api_prelude(
     );
     let rate = [
         ("x-ratelimit-used", hit.used.to_string()),
-        ("x-ratelimit-remaining", format!("{:.1}", f64::from(REQUESTS_PER_PERIOD.saturating_sub(hit.used)))),
-        ("x-ratelimit-reset", ((hit.reset_ms + 999) / 1000).to_string()),
+        (
+            "x-ratelimit-remaining",
+            format!(
+                "{:.1}",
+                f64::from(REQUESTS_PER_PERIOD.saturating_sub(hit.used))
+            ),
+        ),
+        (
+            "x-ratelimit-reset",
+            ((hit.reset_ms + 999) / 1000).to_string(),
+        ),
     ];
     if !hit.allowed {
         let mut r = RedditError::Http(StatusCode::TOO_MANY_REQUESTS).into_response();
@@ -162,7 +200,7 @@ pub fn api_prelude(
 }
 
 /// Adds the `X-Ratelimit-*` headers.
-pub fn add_headers(response: &mut Response, headers: &[(&'static str, String); 3]) {
+pub fn add_headers(response: &mut Response, headers: &RateHeaders) {
     for (name, value) in headers {
         if let Ok(v) = HeaderValue::from_str(value) {
             response.headers_mut().insert(*name, v);

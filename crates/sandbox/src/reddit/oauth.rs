@@ -69,7 +69,13 @@ fn validate(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthReq
     if scopes.is_empty() || scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
         return Err(fail("invalid_scope"));
     }
-    Ok(AuthRequest { app, redirect_uri, scopes, state, permanent })
+    Ok(AuthRequest {
+        app,
+        redirect_uri,
+        scopes,
+        state,
+        permanent,
+    })
 }
 
 /// `GET /api/v1/authorize` (and `.compact`).
@@ -84,7 +90,11 @@ pub async fn authorize_page(State(shared): State<Arc<Shared>>, uri: Uri) -> Resp
         .default_user(Platform::Reddit)
         .map(|u| u.username.clone())
         .unwrap_or_default();
-    let action = format!("{}{}", shared.base(Platform::Reddit), uri.path().strip_prefix("/reddit").unwrap_or(uri.path()));
+    let action = format!(
+        "{}{}",
+        shared.base(Platform::Reddit),
+        uri.path().strip_prefix("/reddit").unwrap_or(uri.path())
+    );
     web::html(
         StatusCode::OK,
         ConsentPage {
@@ -133,13 +143,22 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
             permanent: req.permanent,
         },
     );
-    web::redirect(&common::redirect_with(&req.redirect_uri, &[("state", &req.state), ("code", &code)], None))
+    web::redirect(&common::redirect_with(
+        &req.redirect_uri,
+        &[("state", &req.state), ("code", &code)],
+        None,
+    ))
 }
 
 fn basic_app(shared: &Shared, headers: &HeaderMap) -> Result<RegisteredApp, Response> {
     let unauthorized = || RedditError::Http(StatusCode::UNAUTHORIZED).into_response();
-    let (id, secret) = common::basic_credentials(web::header_str(headers, "authorization")).ok_or_else(unauthorized)?;
-    let app = shared.lock().app(Platform::Reddit, &id).cloned().ok_or_else(unauthorized)?;
+    let (id, secret) = common::basic_credentials(web::header_str(headers, "authorization"))
+        .ok_or_else(unauthorized)?;
+    let app = shared
+        .lock()
+        .app(Platform::Reddit, &id)
+        .cloned()
+        .ok_or_else(unauthorized)?;
     if app.client_secret.as_deref().unwrap_or("") != secret {
         return Err(unauthorized());
     }
@@ -155,42 +174,52 @@ pub async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
     let params = common::parse_pairs(&body);
     let now = shared.clock.now();
     let mut state = shared.lock();
-    let (user_id, scopes, new_refresh, old_refresh) = match params.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => {
-            let (Some(code), Some(redirect)) = (params.get("code"), params.get("redirect_uri")) else {
-                return RedditError::OAuth("invalid_request").into_response();
-            };
-            let Some(record) = state
-                .codes
-                .get_mut(code)
-                .filter(|c| c.platform == Platform::Reddit && c.client_id == app.client_id)
-            else {
-                return RedditError::OAuth("invalid_grant").into_response();
-            };
-            if record.used || now >= record.expires_at || &record.redirect_uri != redirect {
-                return RedditError::OAuth("invalid_grant").into_response();
+    let (user_id, scopes, new_refresh, old_refresh) =
+        match params.get("grant_type").map(String::as_str) {
+            Some("authorization_code") => {
+                let (Some(code), Some(redirect)) = (params.get("code"), params.get("redirect_uri"))
+                else {
+                    return RedditError::OAuth("invalid_request").into_response();
+                };
+                let Some(record) = state
+                    .codes
+                    .get_mut(code)
+                    .filter(|c| c.platform == Platform::Reddit && c.client_id == app.client_id)
+                else {
+                    return RedditError::OAuth("invalid_grant").into_response();
+                };
+                if record.used || now >= record.expires_at || &record.redirect_uri != redirect {
+                    return RedditError::OAuth("invalid_grant").into_response();
+                }
+                record.used = true;
+                let (u, s, p) = (
+                    record.user_id.clone(),
+                    record.scopes.clone(),
+                    record.permanent,
+                );
+                (u, s, p, None)
             }
-            record.used = true;
-            let (u, s, p) = (record.user_id.clone(), record.scopes.clone(), record.permanent);
-            (u, s, p, None)
-        }
-        Some("refresh_token") => {
-            let Some(rt) = params.get("refresh_token") else {
-                return RedditError::OAuth("invalid_request").into_response();
-            };
-            let Some(r) = state
-                .refresh
-                .get(rt)
-                .filter(|r| r.platform == Platform::Reddit && r.client_id == app.client_id && !r.revoked)
-            else {
-                return RedditError::OAuth("invalid_grant").into_response();
-            };
-            (r.user_id.clone(), r.scopes.clone(), false, Some(rt.clone()))
-        }
-        _ => return RedditError::OAuth("unsupported_grant_type").into_response(),
-    };
+            Some("refresh_token") => {
+                let Some(rt) = params.get("refresh_token") else {
+                    return RedditError::OAuth("invalid_request").into_response();
+                };
+                let Some(r) = state.refresh.get(rt).filter(|r| {
+                    r.platform == Platform::Reddit && r.client_id == app.client_id && !r.revoked
+                }) else {
+                    return RedditError::OAuth("invalid_grant").into_response();
+                };
+                (r.user_id.clone(), r.scopes.clone(), false, Some(rt.clone()))
+            }
+            _ => return RedditError::OAuth("unsupported_grant_type").into_response(),
+        };
     let access = format!("eyJ{}", state.next_alnum("reddit-access", 80));
-    let refresh = new_refresh.then(|| format!("{}-{}", state.next_digits("reddit-rt-a", 12), state.next_alnum("reddit-rt-b", 30)));
+    let refresh = new_refresh.then(|| {
+        format!(
+            "{}-{}",
+            state.next_digits("reddit-rt-a", 12),
+            state.next_alnum("reddit-rt-b", 30)
+        )
+    });
     if let Some(r) = &refresh {
         state.refresh.insert(
             r.clone(),
@@ -233,7 +262,11 @@ pub async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
 }
 
 /// `POST /api/v1/revoke_token`.
-pub async fn revoke(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn revoke(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let app = match basic_app(&shared, &headers) {
         Ok(a) => a,
         Err(r) => return r,
@@ -243,14 +276,22 @@ pub async fn revoke(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         return RedditError::Http(StatusCode::BAD_REQUEST).into_response();
     };
     let mut state = shared.lock();
-    if let Some(r) = state.refresh.get_mut(token).filter(|r| r.client_id == app.client_id) {
+    if let Some(r) = state
+        .refresh
+        .get_mut(token)
+        .filter(|r| r.client_id == app.client_id)
+    {
         r.revoked = true;
         for t in state.tokens.values_mut() {
             if t.refresh_token.as_deref() == Some(token.as_str()) {
                 t.revoked = true;
             }
         }
-    } else if let Some(t) = state.tokens.get_mut(token).filter(|t| t.client_id == app.client_id) {
+    } else if let Some(t) = state
+        .tokens
+        .get_mut(token)
+        .filter(|t| t.client_id == app.client_id)
+    {
         t.revoked = true;
     }
     StatusCode::NO_CONTENT.into_response()

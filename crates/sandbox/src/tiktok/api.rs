@@ -17,13 +17,42 @@ use crate::insights;
 use crate::state::{MediaItem, Shared, State as SandboxState};
 use crate::web;
 
-const BASIC: &[&str] = &["open_id", "union_id", "avatar_url", "avatar_url_100", "avatar_large_url", "display_name"];
-const PROFILE: &[&str] = &["bio_description", "profile_deep_link", "is_verified", "username"];
-const STATS: &[&str] = &["follower_count", "following_count", "likes_count", "video_count"];
+const BASIC: &[&str] = &[
+    "open_id",
+    "union_id",
+    "avatar_url",
+    "avatar_url_100",
+    "avatar_large_url",
+    "display_name",
+];
+const PROFILE: &[&str] = &[
+    "bio_description",
+    "profile_deep_link",
+    "is_verified",
+    "username",
+];
+const STATS: &[&str] = &[
+    "follower_count",
+    "following_count",
+    "likes_count",
+    "video_count",
+];
 
 const VIDEO_FIELDS: &[&str] = &[
-    "id", "create_time", "cover_image_url", "share_url", "video_description", "duration", "height",
-    "width", "title", "embed_html", "embed_link", "like_count", "comment_count", "share_count",
+    "id",
+    "create_time",
+    "cover_image_url",
+    "share_url",
+    "video_description",
+    "duration",
+    "height",
+    "width",
+    "title",
+    "embed_html",
+    "embed_link",
+    "like_count",
+    "comment_count",
+    "share_count",
     "view_count",
 ];
 
@@ -31,19 +60,33 @@ const VIDEO_FIELDS: &[&str] = &[
 const DISPLAY_PER_MINUTE: u32 = 600;
 
 /// `GET /v2/user/info/`.
-pub async fn user_info(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn user_info(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     match user_info_inner(&shared, &headers, &uri) {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
-fn user_info_inner(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Result<Response, TikTokError> {
+fn user_info_inner(
+    shared: &Shared,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<Response, TikTokError> {
     let token = web::auth_token(headers);
     let now = shared.clock.now();
     let mut state = shared.lock();
     let t = authorize_call(&mut state, token.as_deref(), now, &["user.info.basic"])?;
-    super::per_minute(&mut state, "display", token.as_deref().unwrap_or(""), shared.clock.now_ms(), DISPLAY_PER_MINUTE)?;
+    super::per_minute(
+        &mut state,
+        "display",
+        token.as_deref().unwrap_or(""),
+        shared.clock.now_ms(),
+        DISPLAY_PER_MINUTE,
+    )?;
     let all: Vec<&str> = BASIC.iter().chain(PROFILE).chain(STATS).copied().collect();
     let fields = fields_param(&web::query(uri), &all)?;
     for f in &fields {
@@ -77,9 +120,15 @@ fn user_info_inner(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Result<Re
     for f in fields {
         let v = match f.as_str() {
             "open_id" => json!(user.id),
-            "union_id" => json!(format!("u{}", crate::det::alnum(seed, &format!("union:{}", user.id), 31))),
+            "union_id" => json!(format!(
+                "u{}",
+                crate::det::alnum(seed, &format!("union:{}", user.id), 31)
+            )),
             "avatar_url" | "avatar_url_100" | "avatar_large_url" => {
-                json!(format!("{base}/static/avatar/{}.jpeg?size={f}", user.username))
+                json!(format!(
+                    "{base}/static/avatar/{}.jpeg?size={f}",
+                    user.username
+                ))
             }
             "display_name" => json!(user.display_name),
             "bio_description" => json!("Creator account played by the Outpost sandbox."),
@@ -87,8 +136,16 @@ fn user_info_inner(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Result<Re
             "is_verified" => json!(false),
             "username" => json!(user.username),
             "follower_count" => json!(insights::followers(seed, &user.id, now)),
-            "following_count" => json!(50 + crate::det::hash_str(seed, &format!("following:{}", user.id)) % 400),
-            "likes_count" => json!(insights::account_window(seed, &user.id, "likes", insights::ACCOUNT_ANCHOR, now)),
+            "following_count" => {
+                json!(50 + crate::det::hash_str(seed, &format!("following:{}", user.id)) % 400)
+            }
+            "likes_count" => json!(insights::account_window(
+                seed,
+                &user.id,
+                "likes",
+                insights::ACCOUNT_ANCHOR,
+                now
+            )),
             "video_count" => json!(video_count),
             _ => Value::Null,
         };
@@ -113,7 +170,10 @@ fn video_json(shared: &Shared, m: &MediaItem, fields: &[String], now: i64) -> Va
             "duration" => json!(m.duration),
             "height" => json!(1920),
             "width" => json!(1080),
-            "embed_html" => json!(format!("<blockquote class=\"tiktok-embed\" data-video-id=\"{}\"></blockquote>", m.id)),
+            "embed_html" => json!(format!(
+                "<blockquote class=\"tiktok-embed\" data-video-id=\"{}\"></blockquote>",
+                m.id
+            )),
             "embed_link" => json!(format!("{base}/embed/v2/{}", m.id)),
             "like_count" => json!(metric("likes")),
             "comment_count" => json!(metric("comments")),
@@ -135,7 +195,13 @@ fn list_prelude(
     let now = shared.clock.now();
     let mut state = shared.lock();
     let t = authorize_call(&mut state, token.as_deref(), now, &["video.list"])?;
-    super::per_minute(&mut state, "display", token.as_deref().unwrap_or(""), shared.clock.now_ms(), DISPLAY_PER_MINUTE)?;
+    super::per_minute(
+        &mut state,
+        "display",
+        token.as_deref().unwrap_or(""),
+        shared.clock.now_ms(),
+        DISPLAY_PER_MINUTE,
+    )?;
     let fields = fields_param(&web::query(uri), VIDEO_FIELDS)?;
     Ok((t.user_id, fields, now))
 }
@@ -152,20 +218,27 @@ fn own_public(state: &SandboxState, user_id: &str) -> Vec<MediaItem> {
 }
 
 /// `POST /v2/video/list/`.
-pub async fn video_list(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+pub async fn video_list(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let run = || -> Result<Response, TikTokError> {
         let (user_id, fields, now) = list_prelude(&shared, &headers, &uri)?;
         let body = json_body(&body)?;
         let max_count = match body.get("max_count") {
             None | Some(Value::Null) => 10,
-            Some(v) => v
-                .as_i64()
-                .filter(|n| (1..=20).contains(n))
-                .ok_or_else(|| TikTokError::invalid_params("max_count must be an integer between 1 and 20."))?,
+            Some(v) => v.as_i64().filter(|n| (1..=20).contains(n)).ok_or_else(|| {
+                TikTokError::invalid_params("max_count must be an integer between 1 and 20.")
+            })?,
         };
         let cursor = match body.get("cursor") {
             None | Some(Value::Null) => None,
-            Some(v) => Some(v.as_i64().ok_or_else(|| TikTokError::invalid_params("cursor must be an integer."))?),
+            Some(v) => Some(
+                v.as_i64()
+                    .ok_or_else(|| TikTokError::invalid_params("cursor must be an integer."))?,
+            ),
         };
         let all = own_public(&shared.lock(), &user_id);
         let remaining: Vec<&MediaItem> = all
@@ -174,15 +247,27 @@ pub async fn video_list(State(shared): State<Arc<Shared>>, headers: HeaderMap, u
             .collect();
         let page: Vec<&MediaItem> = remaining.iter().take(max_count as usize).copied().collect();
         let has_more = remaining.len() > page.len();
-        let next_cursor = page.last().map_or(cursor.unwrap_or(0), |m| m.created_at * 1000);
-        let videos: Vec<Value> = page.iter().map(|m| video_json(&shared, m, &fields, now)).collect();
-        Ok(ok(json!({"videos": videos, "cursor": next_cursor, "has_more": has_more})))
+        let next_cursor = page
+            .last()
+            .map_or(cursor.unwrap_or(0), |m| m.created_at * 1000);
+        let videos: Vec<Value> = page
+            .iter()
+            .map(|m| video_json(&shared, m, &fields, now))
+            .collect();
+        Ok(ok(
+            json!({"videos": videos, "cursor": next_cursor, "has_more": has_more}),
+        ))
     };
     run().unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `POST /v2/video/query/`.
-pub async fn video_query(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+pub async fn video_query(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let run = || -> Result<Response, TikTokError> {
         let (user_id, fields, now) = list_prelude(&shared, &headers, &uri)?;
         let body = json_body(&body)?;
@@ -195,19 +280,20 @@ pub async fn video_query(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| TikTokError::invalid_params("filters.video_ids must be strings."))?;
         if ids.is_empty() || ids.len() > 20 {
-            return Err(TikTokError::invalid_params("filters.video_ids must hold 1 to 20 ids."));
+            return Err(TikTokError::invalid_params(
+                "filters.video_ids must hold 1 to 20 ids.",
+            ));
         }
         let state = shared.lock();
-        let videos: Vec<Value> = ids
-            .iter()
-            .filter_map(|id| {
-                state
-                    .media
-                    .iter()
-                    .find(|m| m.platform == Platform::TikTok && m.owner == user_id && &m.id == id)
-            })
-            .map(|m| video_json(&shared, m, &fields, now))
-            .collect();
+        let videos: Vec<Value> =
+            ids.iter()
+                .filter_map(|id| {
+                    state.media.iter().find(|m| {
+                        m.platform == Platform::TikTok && m.owner == user_id && &m.id == id
+                    })
+                })
+                .map(|m| video_json(&shared, m, &fields, now))
+                .collect();
         Ok(ok(json!({"videos": videos})))
     };
     run().unwrap_or_else(IntoResponse::into_response)

@@ -37,12 +37,20 @@ pub enum TikTokError {
 impl TikTokError {
     /// An OAuth-envelope error.
     pub fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        TikTokError::OAuth { status, error, description: description.into() }
+        TikTokError::OAuth {
+            status,
+            error,
+            description: description.into(),
+        }
     }
 
     /// An API-envelope error.
     pub fn api(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        TikTokError::Api { status, code, message: message.into() }
+        TikTokError::Api {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     /// `400 invalid_params`.
@@ -93,11 +101,19 @@ impl TikTokError {
 impl IntoResponse for TikTokError {
     fn into_response(self) -> Response {
         match self {
-            TikTokError::OAuth { status, error, description } => web::json(
+            TikTokError::OAuth {
+                status,
+                error,
+                description,
+            } => web::json(
                 status,
                 &json!({"error": error, "error_description": description, "log_id": web::log_id()}),
             ),
-            TikTokError::Api { status, code, message } => web::json(
+            TikTokError::Api {
+                status,
+                code,
+                message,
+            } => web::json(
                 status,
                 &json!({"data": {}, "error": {"code": code, "message": message, "log_id": web::log_id()}}),
             ),

@@ -23,8 +23,8 @@ pub use error::TikTokError;
 pub use publish::{Publish, TikTokState};
 
 use crate::config::Platform;
-use crate::state::{MediaItem, Shared, State, User};
 use crate::det;
+use crate::state::{MediaItem, Shared, State, User};
 
 /// Access token lifetime (current docs: 2 hours).
 pub const ACCESS_TTL: i64 = 2 * 3600;
@@ -52,17 +52,32 @@ pub const SCOPES: &[&str] = &[
 /// The TikTok routes.
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/v2/auth/authorize/", get(oauth::authorize_page).post(oauth::authorize_decision))
+        .route(
+            "/v2/auth/authorize/",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
         .route("/v2/oauth/token/", post(oauth::token))
         .route("/v2/oauth/revoke/", post(oauth::revoke))
         .route("/v2/user/info/", get(api::user_info))
         .route("/v2/video/list/", post(api::video_list))
         .route("/v2/video/query/", post(api::video_query))
-        .route("/v2/post/publish/creator_info/query/", post(publish::creator_info))
+        .route(
+            "/v2/post/publish/creator_info/query/",
+            post(publish::creator_info),
+        )
         .route("/v2/post/publish/video/init/", post(publish::direct_init))
-        .route("/v2/post/publish/inbox/video/init/", post(publish::inbox_init))
-        .route("/v2/post/publish/status/fetch/", post(publish::status_fetch))
-        .route("/video/", put(publish::upload_chunk).layer(DefaultBodyLimit::disable()))
+        .route(
+            "/v2/post/publish/inbox/video/init/",
+            post(publish::inbox_init),
+        )
+        .route(
+            "/v2/post/publish/status/fetch/",
+            post(publish::status_fetch),
+        )
+        .route(
+            "/video/",
+            put(publish::upload_chunk).layer(DefaultBodyLimit::disable()),
+        )
         .fallback(not_found)
 }
 
@@ -150,7 +165,13 @@ fn authorize_call(
 }
 
 /// Counts a call against a per-token per-minute bucket.
-fn per_minute(state: &mut State, bucket: &str, token: &str, now_ms: i64, limit: u32) -> Result<(), TikTokError> {
+fn per_minute(
+    state: &mut State,
+    bucket: &str,
+    token: &str,
+    now_ms: i64,
+    limit: u32,
+) -> Result<(), TikTokError> {
     let hit = state
         .windows
         .sliding(&format!("tiktok:{bucket}:{token}"), now_ms, 60_000, limit);
@@ -171,12 +192,17 @@ fn json_body(body: &[u8]) -> Result<serde_json::Value, TikTokError> {
     if v.is_object() {
         Ok(v)
     } else {
-        Err(TikTokError::invalid_params("Request body must be a JSON object."))
+        Err(TikTokError::invalid_params(
+            "Request body must be a JSON object.",
+        ))
     }
 }
 
 /// `fields` query parameter, required and validated against `allowed`.
-fn fields_param(query: &HashMap<String, String>, allowed: &[&str]) -> Result<Vec<String>, TikTokError> {
+fn fields_param(
+    query: &HashMap<String, String>,
+    allowed: &[&str],
+) -> Result<Vec<String>, TikTokError> {
     let raw = query
         .get("fields")
         .filter(|f| !f.trim().is_empty())

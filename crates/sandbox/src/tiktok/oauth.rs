@@ -24,7 +24,12 @@ struct AuthRequest {
     challenge: Option<String>,
 }
 
-fn deny_redirect(req_redirect: &str, state: Option<&str>, error: &str, description: &str) -> Response {
+fn deny_redirect(
+    req_redirect: &str,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> Response {
     let mut params = vec![("error", error), ("error_description", description)];
     if let Some(s) = state {
         params.push(("state", s));
@@ -43,27 +48,58 @@ fn validate(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthReq
         .ok_or_else(|| page("Something went wrong: client_key is invalid or missing."))?;
     let redirect_uri = params.get("redirect_uri").cloned().unwrap_or_default();
     if !common::redirect_matches(&app.redirect_uris, &redirect_uri) {
-        return Err(page("Something went wrong: redirect_uri does not match the registered redirect URIs."));
+        return Err(page(
+            "Something went wrong: redirect_uri does not match the registered redirect URIs.",
+        ));
     }
     let state = params.get("state").cloned();
     let st = state.as_deref();
     if params.get("response_type").map(String::as_str) != Some("code") {
-        return Err(deny_redirect(&redirect_uri, st, "unsupported_response_type", "response_type must be code."));
+        return Err(deny_redirect(
+            &redirect_uri,
+            st,
+            "unsupported_response_type",
+            "response_type must be code.",
+        ));
     }
     let scopes = split_scopes(params.get("scope").map(String::as_str).unwrap_or(""));
     if scopes.is_empty() || scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
-        return Err(deny_redirect(&redirect_uri, st, "invalid_scope", "The scope parameter is invalid."));
+        return Err(deny_redirect(
+            &redirect_uri,
+            st,
+            "invalid_scope",
+            "The scope parameter is invalid.",
+        ));
     }
-    let challenge = params.get("code_challenge").filter(|c| !c.is_empty()).cloned();
+    let challenge = params
+        .get("code_challenge")
+        .filter(|c| !c.is_empty())
+        .cloned();
     if app.pkce != PkceEncoding::None {
         if challenge.is_none() {
-            return Err(deny_redirect(&redirect_uri, st, "invalid_request", "code_challenge is required."));
+            return Err(deny_redirect(
+                &redirect_uri,
+                st,
+                "invalid_request",
+                "code_challenge is required.",
+            ));
         }
         if params.get("code_challenge_method").map(String::as_str) != Some("S256") {
-            return Err(deny_redirect(&redirect_uri, st, "invalid_request", "code_challenge_method must be S256."));
+            return Err(deny_redirect(
+                &redirect_uri,
+                st,
+                "invalid_request",
+                "code_challenge_method must be S256.",
+            ));
         }
     }
-    Ok(AuthRequest { app, redirect_uri, scopes, state, challenge })
+    Ok(AuthRequest {
+        app,
+        redirect_uri,
+        scopes,
+        state,
+        challenge,
+    })
 }
 
 /// `GET /v2/auth/authorize/`: the consent page.
@@ -98,7 +134,12 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
         Err(response) => return response,
     };
     if params.get("decision").map(String::as_str) != Some("allow") {
-        return deny_redirect(&req.redirect_uri, req.state.as_deref(), "access_denied", "The user denied the request.");
+        return deny_redirect(
+            &req.redirect_uri,
+            req.state.as_deref(),
+            "access_denied",
+            "The user denied the request.",
+        );
     }
     let now = shared.clock.now();
     let code = {
@@ -106,7 +147,11 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
         let Some(user_id) = state.default_user(Platform::TikTok).map(|u| u.id.clone()) else {
             return TikTokError::internal().into_response();
         };
-        let code = format!("{}*!{}", state.next_alnum("tt-code", 40), state.next_alnum("tt-code2", 8));
+        let code = format!(
+            "{}*!{}",
+            state.next_alnum("tt-code", 40),
+            state.next_alnum("tt-code2", 8)
+        );
         state.codes.insert(
             code.clone(),
             AuthCode {
@@ -138,7 +183,10 @@ fn bad(error: &'static str, description: &str) -> Response {
 /// Checks `client_key` + `client_secret`.
 fn client(shared: &Shared, params: &HashMap<String, String>) -> Result<RegisteredApp, Response> {
     let key = params.get("client_key").map(String::as_str).unwrap_or("");
-    let secret = params.get("client_secret").map(String::as_str).unwrap_or("");
+    let secret = params
+        .get("client_secret")
+        .map(String::as_str)
+        .unwrap_or("");
     let app = shared.lock().app(Platform::TikTok, key).cloned();
     match app {
         Some(app) if app.client_secret.as_deref() == Some(secret) => Ok(app),
@@ -151,7 +199,13 @@ fn client(shared: &Shared, params: &HashMap<String, String>) -> Result<Registere
     }
 }
 
-fn issue(shared: &Shared, app: &RegisteredApp, user_id: &str, scopes: &[String], from_code: bool) -> Response {
+fn issue(
+    shared: &Shared,
+    app: &RegisteredApp,
+    user_id: &str,
+    scopes: &[String],
+    from_code: bool,
+) -> Response {
     let now = shared.clock.now();
     let mut state = shared.lock();
     let access = format!("act.{}", state.next_alnum("tt-access", 60));
@@ -223,7 +277,10 @@ pub async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
                     return bad("invalid_grant", "Authorization code is expired.");
                 }
                 if record.redirect_uri != redirect_uri {
-                    return bad("invalid_request", "redirect_uri does not match the authorization request.");
+                    return bad(
+                        "invalid_request",
+                        "redirect_uri does not match the authorization request.",
+                    );
                 }
                 if common::verify_pkce(
                     app.pkce,
@@ -232,7 +289,10 @@ pub async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
                 )
                 .is_err()
                 {
-                    return bad("invalid_request", "Code verifier or code challenge is invalid.");
+                    return bad(
+                        "invalid_request",
+                        "Code verifier or code challenge is invalid.",
+                    );
                 }
                 record.used = true;
                 (record.user_id.clone(), record.scopes.clone())

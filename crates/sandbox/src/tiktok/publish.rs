@@ -16,7 +16,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::error::ok;
-use super::{authorize_call, json_body, per_minute, TikTokError, MODERATION_SECS, PROCESSING_SECS, UPLOAD_URL_TTL};
+use super::{
+    authorize_call, json_body, per_minute, TikTokError, MODERATION_SECS, PROCESSING_SECS,
+    UPLOAD_URL_TTL,
+};
 use crate::config::Platform;
 use crate::state::{MediaItem, Shared, State as SandboxState, User};
 use crate::{det, web, webhook};
@@ -122,8 +125,19 @@ pub async fn creator_info(State(shared): State<Arc<Shared>>, headers: HeaderMap)
     let run = || -> Result<Response, TikTokError> {
         let token = web::auth_token(&headers);
         let mut state = shared.lock();
-        let t = authorize_call(&mut state, token.as_deref(), shared.clock.now(), &["video.publish"])?;
-        per_minute(&mut state, "creator_info", token.as_deref().unwrap_or(""), shared.clock.now_ms(), 20)?;
+        let t = authorize_call(
+            &mut state,
+            token.as_deref(),
+            shared.clock.now(),
+            &["video.publish"],
+        )?;
+        per_minute(
+            &mut state,
+            "creator_info",
+            token.as_deref().unwrap_or(""),
+            shared.clock.now_ms(),
+            20,
+        )?;
         let user = state
             .user(Platform::TikTok, &t.user_id)
             .cloned()
@@ -143,12 +157,20 @@ pub async fn creator_info(State(shared): State<Arc<Shared>>, headers: HeaderMap)
 }
 
 /// `POST /v2/post/publish/video/init/`.
-pub async fn direct_init(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn direct_init(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     init(&shared, &headers, &body, Mode::Direct).unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `POST /v2/post/publish/inbox/video/init/`.
-pub async fn inbox_init(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn inbox_init(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     init(&shared, &headers, &body, Mode::Inbox).unwrap_or_else(IntoResponse::into_response)
 }
 
@@ -156,13 +178,17 @@ fn positive(v: &Value, name: &str) -> Result<u64, TikTokError> {
     v.get(name)
         .and_then(Value::as_u64)
         .filter(|n| *n > 0)
-        .ok_or_else(|| TikTokError::invalid_params(format!("source_info.{name} must be a positive integer.")))
+        .ok_or_else(|| {
+            TikTokError::invalid_params(format!("source_info.{name} must be a positive integer."))
+        })
 }
 
 /// Validates FILE_UPLOAD sizes exactly as documented.
 pub fn check_chunks(video_size: u64, chunk_size: u64, total: u64) -> Result<(), String> {
     if video_size > MAX_VIDEO {
-        return Err(format!("video_size exceeds the maximum of {MAX_VIDEO} bytes."));
+        return Err(format!(
+            "video_size exceeds the maximum of {MAX_VIDEO} bytes."
+        ));
     }
     if video_size < MIN_CHUNK {
         if chunk_size != video_size || total != 1 {
@@ -184,7 +210,9 @@ pub fn check_chunks(video_size: u64, chunk_size: u64, total: u64) -> Result<(), 
     }
     let expected = video_size / chunk_size;
     if total != expected {
-        return Err(format!("total_chunk_count must be floor(video_size / chunk_size) = {expected}."));
+        return Err(format!(
+            "total_chunk_count must be floor(video_size / chunk_size) = {expected}."
+        ));
     }
     if !(1..=1000).contains(&total) {
         return Err("total_chunk_count must be between 1 and 1000.".into());
@@ -205,13 +233,28 @@ fn count_recent(state: &SandboxState, user_id: &str, mode: Mode, since: i64) -> 
         .count()
 }
 
-fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8], mode: Mode) -> Result<Response, TikTokError> {
+fn init(
+    shared: &Arc<Shared>,
+    headers: &HeaderMap,
+    body: &[u8],
+    mode: Mode,
+) -> Result<Response, TikTokError> {
     let token = web::auth_token(headers);
     let now = shared.clock.now();
     let mut state = shared.lock();
-    let scope = if mode == Mode::Direct { "video.publish" } else { "video.upload" };
+    let scope = if mode == Mode::Direct {
+        "video.publish"
+    } else {
+        "video.upload"
+    };
     let t = authorize_call(&mut state, token.as_deref(), now, &[scope])?;
-    per_minute(&mut state, "init", token.as_deref().unwrap_or(""), shared.clock.now_ms(), 6)?;
+    per_minute(
+        &mut state,
+        "init",
+        token.as_deref().unwrap_or(""),
+        shared.clock.now_ms(),
+        6,
+    )?;
     let body = json_body(body)?;
     let user = state
         .user(Platform::TikTok, &t.user_id)
@@ -233,10 +276,16 @@ fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8], mode: Mode) -> R
         let title = match post_info.get("title") {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(TikTokError::invalid_params("post_info.title must be a string.")),
+            Some(_) => {
+                return Err(TikTokError::invalid_params(
+                    "post_info.title must be a string.",
+                ))
+            }
         };
         if title.encode_utf16().count() > CAPTION_UTF16_MAX {
-            return Err(TikTokError::invalid_params("post_info.title exceeds 2200 UTF-16 code units."));
+            return Err(TikTokError::invalid_params(
+                "post_info.title exceeds 2200 UTF-16 code units.",
+            ));
         }
         if !privacy_options(&user).contains(&privacy) {
             return Err(TikTokError::api(
@@ -259,7 +308,11 @@ fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8], mode: Mode) -> R
                 "The creator has reached the daily post cap.",
             ));
         }
-        let privacy = if app.audited { privacy.to_string() } else { "SELF_ONLY".to_string() };
+        let privacy = if app.audited {
+            privacy.to_string()
+        } else {
+            "SELF_ONLY".to_string()
+        };
         (title, privacy)
     } else {
         if count_recent(&state, &user.id, Mode::Inbox, now - 86_400) >= DAILY_INBOX {
@@ -280,8 +333,13 @@ fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8], mode: Mode) -> R
             let video_size = positive(source_info, "video_size")?;
             let chunk_size = positive(source_info, "chunk_size")?;
             let total_chunks = positive(source_info, "total_chunk_count")?;
-            check_chunks(video_size, chunk_size, total_chunks).map_err(TikTokError::invalid_params)?;
-            Source::File { video_size, chunk_size, total_chunks }
+            check_chunks(video_size, chunk_size, total_chunks)
+                .map_err(TikTokError::invalid_params)?;
+            Source::File {
+                video_size,
+                chunk_size,
+                total_chunks,
+            }
         }
         Some("PULL_FROM_URL") => {
             let url = source_info
@@ -290,7 +348,10 @@ fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8], mode: Mode) -> R
                 .filter(|u| !u.is_empty())
                 .ok_or_else(|| TikTokError::invalid_params("source_info.video_url is required."))?;
             let verified = url.starts_with("https://")
-                && app.verified_url_prefixes.iter().any(|p| url.starts_with(p.as_str()));
+                && app
+                    .verified_url_prefixes
+                    .iter()
+                    .any(|p| url.starts_with(p.as_str()));
             if !verified {
                 return Err(TikTokError::api(
                     StatusCode::FORBIDDEN,
@@ -298,11 +359,21 @@ fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8], mode: Mode) -> R
                     "The video_url's domain or URL prefix is not verified for this app.",
                 ));
             }
-            Source::Url { url: url.to_string() }
+            Source::Url {
+                url: url.to_string(),
+            }
         }
-        _ => return Err(TikTokError::invalid_params("source_info.source must be FILE_UPLOAD or PULL_FROM_URL.")),
+        _ => {
+            return Err(TikTokError::invalid_params(
+                "source_info.source must be FILE_UPLOAD or PULL_FROM_URL.",
+            ))
+        }
     };
-    let kind = if matches!(source, Source::File { .. }) { "file" } else { "url" };
+    let kind = if matches!(source, Source::File { .. }) {
+        "file"
+    } else {
+        "url"
+    };
     let id = format!("v_pub_{kind}~v2-1.{}", state.next_digits("tt-publish", 19));
     let upload_token = state.next_alnum("tt-upload-token", 32);
     let post_id = state.next_digits("tt-post", 19);
@@ -343,7 +414,9 @@ fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8], mode: Mode) -> R
 /// Marks a publish as fully received and records it.
 fn commit(state: &mut SandboxState, id: &str, now: i64) {
     let failed = state.faults.publish_fail;
-    let Some(p) = state.tiktok.publishes.get_mut(id) else { return };
+    let Some(p) = state.tiktok.publishes.get_mut(id) else {
+        return;
+    };
     p.committed_at = Some(now);
     p.failed = failed;
     let (fingerprint, sha, bytes) = match &p.source {
@@ -356,13 +429,31 @@ fn commit(state: &mut SandboxState, id: &str, now: i64) {
     };
     let p = p.clone();
     if !failed {
-        let via = if p.mode == Mode::Direct { "direct_post" } else { "inbox" };
-        state.record_publish(Platform::TikTok, &p.id, &p.user_id, &fingerprint, &p.title, sha, bytes, via, now);
+        let via = if p.mode == Mode::Direct {
+            "direct_post"
+        } else {
+            "inbox"
+        };
+        state.record_publish(
+            Platform::TikTok,
+            &p.id,
+            &p.user_id,
+            &fingerprint,
+            &p.title,
+            sha,
+            bytes,
+            via,
+            now,
+        );
     }
 }
 
 fn upload_error(status: StatusCode, message: &str) -> Response {
-    let code = if status == StatusCode::BAD_REQUEST { "invalid_file_upload" } else { "invalid_params" };
+    let code = if status == StatusCode::BAD_REQUEST {
+        "invalid_file_upload"
+    } else {
+        "invalid_params"
+    };
     TikTokError::api(status, code, message).into_response()
 }
 
@@ -371,7 +462,11 @@ pub fn parse_content_range(value: &str) -> Option<(u64, u64, u64)> {
     let rest = value.trim().strip_prefix("bytes ")?;
     let (range, total) = rest.split_once('/')?;
     let (first, last) = range.split_once('-')?;
-    let (first, last, total) = (first.trim().parse().ok()?, last.trim().parse().ok()?, total.trim().parse().ok()?);
+    let (first, last, total) = (
+        first.trim().parse().ok()?,
+        last.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    );
     (first <= last && last < total).then_some((first, last, total))
 }
 
@@ -390,78 +485,130 @@ impl Drop for ChunkGuard {
 }
 
 /// `PUT {upload_url}`: one chunk.
-pub async fn upload_chunk(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+pub async fn upload_chunk(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let q = web::query(&uri);
     let (Some(upload_id), Some(upload_token)) = (q.get("upload_id"), q.get("upload_token")) else {
-        return upload_error(StatusCode::BAD_REQUEST, "upload_id and upload_token are required.");
+        return upload_error(
+            StatusCode::BAD_REQUEST,
+            "upload_id and upload_token are required.",
+        );
     };
     let now = shared.clock.now();
     let content_type = web::header_str(&headers, "content-type").unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim();
     if !["video/mp4", "video/quicktime", "video/webm"].contains(&mime) {
-        return upload_error(StatusCode::BAD_REQUEST, "Content-Type must be video/mp4, video/quicktime or video/webm.");
+        return upload_error(
+            StatusCode::BAD_REQUEST,
+            "Content-Type must be video/mp4, video/quicktime or video/webm.",
+        );
     }
-    let Some((first, last, total)) = web::header_str(&headers, "content-range").and_then(parse_content_range) else {
-        return upload_error(StatusCode::BAD_REQUEST, "Content-Range must be `bytes FIRST-LAST/TOTAL`.");
+    let Some((first, last, total)) =
+        web::header_str(&headers, "content-range").and_then(parse_content_range)
+    else {
+        return upload_error(
+            StatusCode::BAD_REQUEST,
+            "Content-Range must be `bytes FIRST-LAST/TOTAL`.",
+        );
     };
     let declared = last - first + 1;
     if let Some(len) = web::header_str(&headers, "content-length") {
         if len.trim().parse::<u64>().ok() != Some(declared) {
-            return upload_error(StatusCode::BAD_REQUEST, "Content-Length does not match Content-Range.");
+            return upload_error(
+                StatusCode::BAD_REQUEST,
+                "Content-Length does not match Content-Range.",
+            );
         }
     }
     let (id, mut hasher, is_last) = {
         let mut state = shared.lock();
-        let Some(p) = state
-            .tiktok
-            .publishes
-            .values_mut()
-            .find(|p| p.id.rsplit('.').next() == Some(upload_id.as_str()) && &p.upload_token == upload_token)
-        else {
+        let Some(p) = state.tiktok.publishes.values_mut().find(|p| {
+            p.id.rsplit('.').next() == Some(upload_id.as_str()) && &p.upload_token == upload_token
+        }) else {
             return upload_error(StatusCode::NOT_FOUND, "Unknown upload URL.");
         };
-        let Source::File { video_size, chunk_size, total_chunks } = p.source.clone() else {
-            return upload_error(StatusCode::BAD_REQUEST, "This publish does not take uploads.");
+        let Source::File {
+            video_size,
+            chunk_size,
+            total_chunks,
+        } = p.source.clone()
+        else {
+            return upload_error(
+                StatusCode::BAD_REQUEST,
+                "This publish does not take uploads.",
+            );
         };
         if now > p.created_at + UPLOAD_URL_TTL {
             return upload_error(StatusCode::FORBIDDEN, "The upload URL has expired.");
         }
         if p.committed_at.is_some() {
-            return upload_error(StatusCode::RANGE_NOT_SATISFIABLE, "The upload is already complete.");
+            return upload_error(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "The upload is already complete.",
+            );
         }
         if total != video_size {
-            return upload_error(StatusCode::BAD_REQUEST, "Content-Range total does not match video_size.");
+            return upload_error(
+                StatusCode::BAD_REQUEST,
+                "Content-Range total does not match video_size.",
+            );
         }
         if p.chunk_in_progress || first != p.received {
-            return upload_error(StatusCode::RANGE_NOT_SATISFIABLE, "Content-Range does not match the bytes received so far; chunks are sequential.");
+            return upload_error(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "Content-Range does not match the bytes received so far; chunks are sequential.",
+            );
         }
         let index = first / chunk_size;
         let is_last = index + 1 == total_chunks;
-        let expected = if is_last { video_size - first } else { chunk_size };
+        let expected = if is_last {
+            video_size - first
+        } else {
+            chunk_size
+        };
         if declared != expected {
             return upload_error(
                 StatusCode::BAD_REQUEST,
-                &format!("Chunk {} must be {expected} bytes, Content-Range says {declared}.", index + 1),
+                &format!(
+                    "Chunk {} must be {expected} bytes, Content-Range says {declared}.",
+                    index + 1
+                ),
             );
         }
         p.chunk_in_progress = true;
         (p.id.clone(), p.hasher.clone(), is_last)
     };
-    let _guard = ChunkGuard { shared: shared.clone(), id: id.clone() };
+    let _guard = ChunkGuard {
+        shared: shared.clone(),
+        id: id.clone(),
+    };
     let mut received: u64 = 0;
     let mut stream = body.into_data_stream();
     while let Some(frame) = stream.next().await {
         let Ok(bytes) = frame else {
-            return upload_error(StatusCode::BAD_REQUEST, "The request body could not be read.");
+            return upload_error(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            );
         };
         received += bytes.len() as u64;
         if received > declared {
-            return upload_error(StatusCode::BAD_REQUEST, "The body is longer than Content-Range declares.");
+            return upload_error(
+                StatusCode::BAD_REQUEST,
+                "The body is longer than Content-Range declares.",
+            );
         }
         hasher.update(&bytes);
     }
     if received != declared {
-        return upload_error(StatusCode::BAD_REQUEST, "The body is shorter than Content-Range declares.");
+        return upload_error(
+            StatusCode::BAD_REQUEST,
+            "The body is shorter than Content-Range declares.",
+        );
     }
     let mut state = shared.lock();
     let Some(p) = state.tiktok.publishes.get_mut(&id) else {
@@ -478,7 +625,11 @@ pub async fn upload_chunk(State(shared): State<Arc<Shared>>, uri: Uri, headers: 
 }
 
 /// Status of a publish at `now`: `(status, fail_reason, post ids, uploaded, downloaded)`.
-pub fn status_of(p: &Publish, seed: u64, now: i64) -> (&'static str, &'static str, Vec<u64>, u64, u64) {
+pub fn status_of(
+    p: &Publish,
+    seed: u64,
+    now: i64,
+) -> (&'static str, &'static str, Vec<u64>, u64, u64) {
     let pulled = match &p.source {
         Source::Url { url } => Some(10 * MB + det::hash_str(seed, url) % (50 * MB)),
         Source::File { .. } => None,
@@ -490,7 +641,8 @@ pub fn status_of(p: &Publish, seed: u64, now: i64) -> (&'static str, &'static st
     if now < c + PROCESSING_SECS {
         return match pulled {
             Some(size) => {
-                let done = size * u64::try_from((now - c).max(0)).unwrap_or(0) / PROCESSING_SECS as u64;
+                let done =
+                    size * u64::try_from((now - c).max(0)).unwrap_or(0) / PROCESSING_SECS as u64;
                 ("PROCESSING_DOWNLOAD", "", Vec::new(), 0, done)
             }
             None => ("PROCESSING_UPLOAD", "", Vec::new(), uploaded, 0),
@@ -512,13 +664,28 @@ pub fn status_of(p: &Publish, seed: u64, now: i64) -> (&'static str, &'static st
 }
 
 /// `POST /v2/post/publish/status/fetch/`.
-pub async fn status_fetch(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn status_fetch(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let run = || -> Result<Response, TikTokError> {
         let token = web::auth_token(&headers);
         let now = shared.clock.now();
         let mut state = shared.lock();
-        let t = authorize_call(&mut state, token.as_deref(), now, &["video.upload", "video.publish"])?;
-        per_minute(&mut state, "status", token.as_deref().unwrap_or(""), shared.clock.now_ms(), 30)?;
+        let t = authorize_call(
+            &mut state,
+            token.as_deref(),
+            now,
+            &["video.upload", "video.publish"],
+        )?;
+        per_minute(
+            &mut state,
+            "status",
+            token.as_deref().unwrap_or(""),
+            shared.clock.now_ms(),
+            30,
+        )?;
         let body = json_body(&body)?;
         let id = body
             .get("publish_id")
@@ -554,13 +721,23 @@ pub fn tick(state: &mut SandboxState, now: i64) {
     let mut new_media: Vec<MediaItem> = Vec::new();
     for p in state.tiktok.publishes.values_mut() {
         let Some(c) = p.committed_at else { continue };
-        let publish_type = if p.mode == Mode::Direct { "DIRECT_POST" } else { "INBOX_SHARE" };
+        let publish_type = if p.mode == Mode::Direct {
+            "DIRECT_POST"
+        } else {
+            "INBOX_SHARE"
+        };
         if now >= c + PROCESSING_SECS && !p.completion_sent {
             p.completion_sent = true;
             let (event, content) = if p.failed {
-                ("post.publish.failed", json!({"publish_id": p.id, "reason": "internal", "publish_type": publish_type}))
+                (
+                    "post.publish.failed",
+                    json!({"publish_id": p.id, "reason": "internal", "publish_type": publish_type}),
+                )
             } else if p.mode == Mode::Inbox {
-                ("post.publish.inbox_delivered", json!({"publish_id": p.id, "publish_type": publish_type}))
+                (
+                    "post.publish.inbox_delivered",
+                    json!({"publish_id": p.id, "publish_type": publish_type}),
+                )
             } else {
                 new_media.push(MediaItem {
                     platform: Platform::TikTok,
@@ -574,7 +751,10 @@ pub fn tick(state: &mut SandboxState, now: i64) {
                     body: None,
                     duration: 15 + (det::hash_str(seed, &p.id) % 160) as u32,
                 });
-                ("post.publish.complete", json!({"publish_id": p.id, "publish_type": publish_type}))
+                (
+                    "post.publish.complete",
+                    json!({"publish_id": p.id, "publish_type": publish_type}),
+                )
             };
             events.push((p.client_id.clone(), p.user_id.clone(), event, content));
         }
@@ -591,7 +771,9 @@ pub fn tick(state: &mut SandboxState, now: i64) {
     }
     state.media.extend(new_media);
     for (client_id, user_id, event, content) in events {
-        let Some(app) = state.app(Platform::TikTok, &client_id).cloned() else { continue };
+        let Some(app) = state.app(Platform::TikTok, &client_id).cloned() else {
+            continue;
+        };
         let secret = app.client_secret.unwrap_or_default();
         let record = webhook::tiktok_event(&app.client_id, &secret, event, now, &user_id, &content);
         state.queue_webhook(record);
@@ -605,23 +787,50 @@ mod tests {
     #[test]
     fn chunk_rules_follow_the_worked_example() {
         assert!(check_chunks(50_000_123, 10_000_000, 5).is_ok());
-        assert!(check_chunks(50_000_123, 10_000_000, 6).is_err(), "ceil instead of floor");
+        assert!(
+            check_chunks(50_000_123, 10_000_000, 6).is_err(),
+            "ceil instead of floor"
+        );
         assert!(check_chunks(3_000_000, 3_000_000, 1).is_ok());
-        assert!(check_chunks(3_000_000, 1_000_000, 3).is_err(), "small video must be one chunk");
-        assert!(check_chunks(60 * MB, 60 * MB, 1).is_ok(), "up to 64 MB may go whole");
-        assert!(check_chunks(100 * MB, 100 * MB, 1).is_err(), "over 64 MB must be chunked");
-        assert!(check_chunks(100 * MB, 4 * MB, 25).is_err(), "chunks under 5 MB");
-        assert!(check_chunks(100 * MB, 65 * MB, 1).is_err(), "chunk over 64 MB");
-        assert!(check_chunks(191 * MB, 64 * MB, 2).is_ok(), "last chunk absorbs up to 127 MB");
+        assert!(
+            check_chunks(3_000_000, 1_000_000, 3).is_err(),
+            "small video must be one chunk"
+        );
+        assert!(
+            check_chunks(60 * MB, 60 * MB, 1).is_ok(),
+            "up to 64 MB may go whole"
+        );
+        assert!(
+            check_chunks(100 * MB, 100 * MB, 1).is_err(),
+            "over 64 MB must be chunked"
+        );
+        assert!(
+            check_chunks(100 * MB, 4 * MB, 25).is_err(),
+            "chunks under 5 MB"
+        );
+        assert!(
+            check_chunks(100 * MB, 65 * MB, 1).is_err(),
+            "chunk over 64 MB"
+        );
+        assert!(
+            check_chunks(191 * MB, 64 * MB, 2).is_ok(),
+            "last chunk absorbs up to 127 MB"
+        );
         assert!(check_chunks(200 * MB, 64 * MB, 3).is_ok());
         assert!(check_chunks(6000 * MB, 5 * MB, 1200).is_err(), "over 4 GB");
-        assert!(check_chunks(5 * 1001 * MB, 5 * MB, 1001).is_err(), "over 1000 chunks");
+        assert!(
+            check_chunks(5 * 1001 * MB, 5 * MB, 1001).is_err(),
+            "over 1000 chunks"
+        );
     }
 
     #[test]
     fn content_range_parsing() {
         assert_eq!(parse_content_range("bytes 0-9/10"), Some((0, 9, 10)));
-        assert_eq!(parse_content_range("bytes 40000000-50000122/50000123"), Some((40_000_000, 50_000_122, 50_000_123)));
+        assert_eq!(
+            parse_content_range("bytes 40000000-50000122/50000123"),
+            Some((40_000_000, 50_000_122, 50_000_123))
+        );
         assert_eq!(parse_content_range("bytes 5-4/10"), None);
         assert_eq!(parse_content_range("bytes 0-10/10"), None);
         assert_eq!(parse_content_range("bytes */10"), None);

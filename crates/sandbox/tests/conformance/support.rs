@@ -10,9 +10,12 @@ pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const REDIRECT: &str = "http://127.0.0.1:53682/callback/";
 
 pub async fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig { seed: 42, ..SandboxConfig::default() })
-        .await
-        .expect("sandbox starts")
+    Sandbox::start(SandboxConfig {
+        seed: 42,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts")
 }
 
 pub fn client() -> reqwest::Client {
@@ -57,13 +60,29 @@ pub fn read_form(html: &str) -> (String, Vec<(String, String)>) {
 
 /// Opens the authorize page, clicks Authorize (or Deny), returns the redirect Location.
 pub async fn consent(client: &reqwest::Client, authorize_url: &str, allow: bool) -> String {
-    let page = client.get(authorize_url).send().await.expect("authorize page");
+    let page = client
+        .get(authorize_url)
+        .send()
+        .await
+        .expect("authorize page");
     assert_eq!(page.status(), 200, "authorize page status");
     let html = page.text().await.expect("html");
     let (action, mut fields) = read_form(&html);
-    fields.push(("decision".into(), if allow { "allow" } else { "deny" }.into()));
-    let response = client.post(action).form(&fields).send().await.expect("decision");
-    assert!(response.status().is_redirection(), "decision answers a redirect, got {}", response.status());
+    fields.push((
+        "decision".into(),
+        if allow { "allow" } else { "deny" }.into(),
+    ));
+    let response = client
+        .post(action)
+        .form(&fields)
+        .send()
+        .await
+        .expect("decision");
+    assert!(
+        response.status().is_redirection(),
+        "decision answers a redirect, got {}",
+        response.status()
+    );
     response
         .headers()
         .get("location")

@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::support::{client, consent, query_of, sandbox, url_with, REDIRECT, VERIFIER};
 
-const ALL_SCOPES: &str = "user.info.basic,user.info.profile,user.info.stats,video.list,video.upload,video.publish";
+const ALL_SCOPES: &str =
+    "user.info.basic,user.info.profile,user.info.stats,video.list,video.upload,video.publish";
 
 fn authorize_url(sb: &Sandbox, client_key: &str, scopes: &str, challenge: &str) -> String {
     url_with(
@@ -28,7 +29,17 @@ fn authorize_url(sb: &Sandbox, client_key: &str, scopes: &str, challenge: &str) 
 
 async fn code_for(sb: &Sandbox, scopes: &str) -> String {
     let c = client();
-    let location = consent(&c, &authorize_url(sb, TIKTOK_CLIENT_KEY, scopes, &oauth::challenge_hex(VERIFIER)), true).await;
+    let location = consent(
+        &c,
+        &authorize_url(
+            sb,
+            TIKTOK_CLIENT_KEY,
+            scopes,
+            &oauth::challenge_hex(VERIFIER),
+        ),
+        true,
+    )
+    .await;
     assert!(location.starts_with(REDIRECT));
     let q = query_of(&location);
     assert_eq!(q["state"], "st-123");
@@ -59,7 +70,13 @@ pub async fn login(sb: &Sandbox, scopes: &str) -> Value {
     r.json().await.unwrap()
 }
 
-async fn api(sb: &Sandbox, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+async fn api(
+    sb: &Sandbox,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut req = client()
         .request(method, format!("{}{path}", sb.base_url(Platform::TikTok)))
         .bearer_auth(token);
@@ -107,19 +124,39 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     assert_eq!(tokens["expires_in"], 7200);
     assert_eq!(tokens["refresh_expires_in"], 15_552_000);
     assert!(tokens["access_token"].as_str().unwrap().starts_with("act."));
-    assert!(tokens["refresh_token"].as_str().unwrap().starts_with("rft."));
+    assert!(tokens["refresh_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("rft."));
     assert_eq!(tokens["scope"], ALL_SCOPES);
     let token = tokens["access_token"].as_str().unwrap();
 
-    let (s, me) = api(&sb, reqwest::Method::GET, "/v2/user/info/?fields=open_id,display_name,username,follower_count,video_count", token, None).await;
+    let (s, me) = api(
+        &sb,
+        reqwest::Method::GET,
+        "/v2/user/info/?fields=open_id,display_name,username,follower_count,video_count",
+        token,
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(me["error"]["code"], "ok");
     assert_eq!(me["data"]["user"]["open_id"], tokens["open_id"]);
     assert!(me["data"]["user"]["follower_count"].is_u64());
     assert_eq!(me["data"]["user"]["video_count"], 25);
-    assert!(me["data"]["user"].get("avatar_url").is_none(), "only requested fields");
+    assert!(
+        me["data"]["user"].get("avatar_url").is_none(),
+        "only requested fields"
+    );
 
-    let (s, info) = api(&sb, reqwest::Method::POST, "/v2/post/publish/creator_info/query/", token, None).await;
+    let (s, info) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/creator_info/query/",
+        token,
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     let options = info["data"]["privacy_level_options"].as_array().unwrap();
     assert!(options.contains(&json!("PUBLIC_TO_EVERYONE")));
@@ -145,7 +182,10 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     let publish_id = init["data"]["publish_id"].as_str().unwrap().to_string();
     assert!(publish_id.starts_with("v_pub_file~v2-1."));
     let upload_url = init["data"]["upload_url"].as_str().unwrap().to_string();
-    assert!(upload_url.starts_with(&format!("{}/video/?upload_id=", sb.base_url(Platform::TikTok))));
+    assert!(upload_url.starts_with(&format!(
+        "{}/video/?upload_id=",
+        sb.base_url(Platform::TikTok)
+    )));
 
     let status = |sb: &Sandbox| {
         let id = publish_id.clone();
@@ -169,7 +209,13 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     let st = status(&sb).await;
     assert_eq!(st["data"]["status"], "PROCESSING_UPLOAD");
     assert_eq!(st["data"]["uploaded_bytes"], chunk);
-    let r = put_chunk(&upload_url, bytes[chunk..].to_vec(), chunk as u64, size as u64).await;
+    let r = put_chunk(
+        &upload_url,
+        bytes[chunk..].to_vec(),
+        chunk as u64,
+        size as u64,
+    )
+    .await;
     assert_eq!(r.status(), 201);
 
     sb.advance_clock(Duration::from_secs(6)).await;
@@ -179,7 +225,9 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     assert_eq!(st["data"]["publicaly_available_post_id"], json!([]));
     sb.advance_clock(Duration::from_secs(30)).await;
     let st = status(&sb).await;
-    let post_ids = st["data"]["publicaly_available_post_id"].as_array().unwrap();
+    let post_ids = st["data"]["publicaly_available_post_id"]
+        .as_array()
+        .unwrap();
     assert_eq!(post_ids.len(), 1);
     let post_id = post_ids[0].as_u64().unwrap().to_string();
 
@@ -187,13 +235,23 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     let published = seen.published_on(Platform::TikTok);
     assert_eq!(published.len(), 1);
     assert_eq!(seen.max_publish_count(), 1);
-    assert_eq!(published[0].content_sha256.as_deref(), Some(hex::encode(Sha256::digest(&bytes)).as_str()));
+    assert_eq!(
+        published[0].content_sha256.as_deref(),
+        Some(hex::encode(Sha256::digest(&bytes)).as_str())
+    );
     assert_eq!(published[0].bytes, size as u64);
     assert_eq!(published[0].caption, "hello #sandbox");
 
     // Insights: the new video is listed first and its counters grow with sandbox time.
     let list_path = "/v2/video/list/?fields=id,title,create_time,view_count,like_count";
-    let (s, list) = api(&sb, reqwest::Method::POST, list_path, token, Some(json!({"max_count": 5}))).await;
+    let (s, list) = api(
+        &sb,
+        reqwest::Method::POST,
+        list_path,
+        token,
+        Some(json!({"max_count": 5})),
+    )
+    .await;
     assert_eq!(s, 200);
     let first = &list["data"]["videos"][0];
     assert_eq!(first["id"], post_id.as_str());
@@ -202,7 +260,14 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     let expected = outpost_sandbox::insights::views(42, &post_id, sb.now() - created);
     assert_eq!(views_now, expected);
     sb.advance_clock(Duration::from_secs(3600)).await;
-    let (_, later) = api(&sb, reqwest::Method::POST, list_path, token, Some(json!({"max_count": 5}))).await;
+    let (_, later) = api(
+        &sb,
+        reqwest::Method::POST,
+        list_path,
+        token,
+        Some(json!({"max_count": 5})),
+    )
+    .await;
     assert!(later["data"]["videos"][0]["view_count"].as_u64().unwrap() > views_now);
     sb.shutdown().await;
 }
@@ -210,7 +275,17 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
 #[tokio::test]
 async fn deny_redirects_with_access_denied_and_state() {
     let sb = sandbox().await;
-    let location = consent(&client(), &authorize_url(&sb, TIKTOK_CLIENT_KEY, "user.info.basic", &oauth::challenge_hex(VERIFIER)), false).await;
+    let location = consent(
+        &client(),
+        &authorize_url(
+            &sb,
+            TIKTOK_CLIENT_KEY,
+            "user.info.basic",
+            &oauth::challenge_hex(VERIFIER),
+        ),
+        false,
+    )
+    .await;
     let q = query_of(&location);
     assert_eq!(q["error"], "access_denied");
     assert_eq!(q["state"], "st-123");
@@ -221,16 +296,33 @@ async fn deny_redirects_with_access_denied_and_state() {
 #[tokio::test]
 async fn authorize_rejects_unknown_client_and_unregistered_redirect_without_redirecting() {
     let sb = sandbox().await;
-    let r = client().get(authorize_url(&sb, "nope", "user.info.basic", "x")).send().await.unwrap();
+    let r = client()
+        .get(authorize_url(&sb, "nope", "user.info.basic", "x"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("client_key"));
-    let url = authorize_url(&sb, TIKTOK_CLIENT_KEY, "user.info.basic", "x").replace("53682%2Fcallback%2F", "53682%2Fother%2F");
+    let url = authorize_url(&sb, TIKTOK_CLIENT_KEY, "user.info.basic", "x")
+        .replace("53682%2Fcallback%2F", "53682%2Fother%2F");
     let r = client().get(url).send().await.unwrap();
     assert_eq!(r.status(), 400);
     // Unknown scope: redirected with invalid_scope.
-    let r = client().get(authorize_url(&sb, TIKTOK_CLIENT_KEY, "video.everything", "x")).send().await.unwrap();
+    let r = client()
+        .get(authorize_url(
+            &sb,
+            TIKTOK_CLIENT_KEY,
+            "video.everything",
+            "x",
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 302);
-    assert_eq!(query_of(r.headers()["location"].to_str().unwrap())["error"], "invalid_scope");
+    assert_eq!(
+        query_of(r.headers()["location"].to_str().unwrap())["error"],
+        "invalid_scope"
+    );
 }
 
 #[tokio::test]
@@ -245,23 +337,52 @@ async fn token_exchange_checks_pkce_encoding_code_reuse_and_expiry() {
         audited: true,
         verified_url_prefixes: vec![],
     };
-    let sb = Sandbox::start(SandboxConfig { seed: 42, extra_apps: vec![extra], ..SandboxConfig::default() }).await.unwrap();
+    let sb = Sandbox::start(SandboxConfig {
+        seed: 42,
+        extra_apps: vec![extra],
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
     // Wrong verifier for the hex challenge.
     let code = code_for(&sb, "user.info.basic").await;
     let r = exchange(&sb, &code, &"x".repeat(43)).await;
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_oauth_error(&v, "invalid_request");
-    assert_eq!(v["error_description"], "Code verifier or code challenge is invalid.");
+    assert_eq!(
+        v["error_description"],
+        "Code verifier or code challenge is invalid."
+    );
 
     // A base64url challenge on the hex (desktop) app fails at the token endpoint.
     let c = client();
-    let loc = consent(&c, &authorize_url(&sb, TIKTOK_CLIENT_KEY, "user.info.basic", &oauth::challenge_b64(VERIFIER)), true).await;
+    let loc = consent(
+        &c,
+        &authorize_url(
+            &sb,
+            TIKTOK_CLIENT_KEY,
+            "user.info.basic",
+            &oauth::challenge_b64(VERIFIER),
+        ),
+        true,
+    )
+    .await;
     let r = exchange(&sb, &query_of(&loc)["code"], VERIFIER).await;
     assert_eq!(r.status(), 400);
 
     // ...and works on an app configured for base64url.
-    let loc = consent(&c, &authorize_url(&sb, "b64app", "user.info.basic", &oauth::challenge_b64(VERIFIER)), true).await;
+    let loc = consent(
+        &c,
+        &authorize_url(
+            &sb,
+            "b64app",
+            "user.info.basic",
+            &oauth::challenge_b64(VERIFIER),
+        ),
+        true,
+    )
+    .await;
     let r = client()
         .post(format!("{}/v2/oauth/token/", sb.base_url(Platform::TikTok)))
         .form(&[
@@ -287,12 +408,20 @@ async fn token_exchange_checks_pkce_encoding_code_reuse_and_expiry() {
     // Expiry.
     let code = code_for(&sb, "user.info.basic").await;
     sb.advance_clock(Duration::from_secs(601)).await;
-    assert_oauth_error(&exchange(&sb, &code, VERIFIER).await.json().await.unwrap(), "invalid_grant");
+    assert_oauth_error(
+        &exchange(&sb, &code, VERIFIER).await.json().await.unwrap(),
+        "invalid_grant",
+    );
 
     // Wrong secret.
     let r = client()
         .post(format!("{}/v2/oauth/token/", sb.base_url(Platform::TikTok)))
-        .form(&[("client_key", TIKTOK_CLIENT_KEY), ("client_secret", "wrong"), ("grant_type", "authorization_code"), ("code", "x")])
+        .form(&[
+            ("client_key", TIKTOK_CLIENT_KEY),
+            ("client_secret", "wrong"),
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+        ])
         .send()
         .await
         .unwrap();
@@ -302,7 +431,11 @@ async fn token_exchange_checks_pkce_encoding_code_reuse_and_expiry() {
     // Unsupported grant.
     let r = client()
         .post(format!("{}/v2/oauth/token/", sb.base_url(Platform::TikTok)))
-        .form(&[("client_key", TIKTOK_CLIENT_KEY), ("client_secret", TIKTOK_CLIENT_SECRET), ("grant_type", "password")])
+        .form(&[
+            ("client_key", TIKTOK_CLIENT_KEY),
+            ("client_secret", TIKTOK_CLIENT_SECRET),
+            ("grant_type", "password"),
+        ])
         .send()
         .await
         .unwrap();
@@ -329,7 +462,14 @@ async fn access_tokens_expire_after_two_hours_and_refresh_tokens_rotate() {
     let t = login(&sb, "user.info.basic").await;
     let path = "/v2/user/info/?fields=open_id";
     sb.advance_clock(Duration::from_secs(7200)).await;
-    let (s, v) = api(&sb, reqwest::Method::GET, path, t["access_token"].as_str().unwrap(), None).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::GET,
+        path,
+        t["access_token"].as_str().unwrap(),
+        None,
+    )
+    .await;
     assert_eq!(s, 401);
     assert_api_error(&v, "access_token_invalid");
 
@@ -339,13 +479,25 @@ async fn access_tokens_expire_after_two_hours_and_refresh_tokens_rotate() {
     let t2: Value = r.json().await.unwrap();
     assert_ne!(t2["refresh_token"], t["refresh_token"]);
     assert_eq!(t2["expires_in"], 7200);
-    let (s, _) = api(&sb, reqwest::Method::GET, path, t2["access_token"].as_str().unwrap(), None).await;
+    let (s, _) = api(
+        &sb,
+        reqwest::Method::GET,
+        path,
+        t2["access_token"].as_str().unwrap(),
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     // The old refresh token stopped working once the new one was issued.
     let r = refresh(&sb, old_rt).await;
     assert_eq!(r.status(), 400);
     assert_oauth_error(&r.json().await.unwrap(), "invalid_grant");
-    assert_eq!(refresh(&sb, t2["refresh_token"].as_str().unwrap()).await.status(), 200);
+    assert_eq!(
+        refresh(&sb, t2["refresh_token"].as_str().unwrap())
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -354,16 +506,35 @@ async fn revoke_kills_the_access_token() {
     let t = login(&sb, "user.info.basic").await;
     let token = t["access_token"].as_str().unwrap();
     let r = client()
-        .post(format!("{}/v2/oauth/revoke/", sb.base_url(Platform::TikTok)))
-        .form(&[("client_key", TIKTOK_CLIENT_KEY), ("client_secret", TIKTOK_CLIENT_SECRET), ("token", token)])
+        .post(format!(
+            "{}/v2/oauth/revoke/",
+            sb.base_url(Platform::TikTok)
+        ))
+        .form(&[
+            ("client_key", TIKTOK_CLIENT_KEY),
+            ("client_secret", TIKTOK_CLIENT_SECRET),
+            ("token", token),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let (s, v) = api(&sb, reqwest::Method::GET, "/v2/user/info/?fields=open_id", token, None).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::GET,
+        "/v2/user/info/?fields=open_id",
+        token,
+        None,
+    )
+    .await;
     assert_eq!(s, 401);
     assert_api_error(&v, "access_token_invalid");
-    assert_eq!(refresh(&sb, t["refresh_token"].as_str().unwrap()).await.status(), 400);
+    assert_eq!(
+        refresh(&sb, t["refresh_token"].as_str().unwrap())
+            .await
+            .status(),
+        400
+    );
 }
 
 #[tokio::test]
@@ -371,16 +542,37 @@ async fn scopes_are_enforced_per_endpoint_and_per_field() {
     let sb = sandbox().await;
     let t = login(&sb, "user.info.basic").await;
     let token = t["access_token"].as_str().unwrap();
-    let (s, v) = api(&sb, reqwest::Method::POST, "/v2/post/publish/creator_info/query/", token, None).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/creator_info/query/",
+        token,
+        None,
+    )
+    .await;
     assert_eq!(s, 401);
     assert_api_error(&v, "scope_not_authorized");
-    let (s, v) = api(&sb, reqwest::Method::GET, "/v2/user/info/?fields=open_id,follower_count", token, None).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::GET,
+        "/v2/user/info/?fields=open_id,follower_count",
+        token,
+        None,
+    )
+    .await;
     assert_eq!(s, 401);
     assert_api_error(&v, "scope_permission_missed");
     let (s, v) = api(&sb, reqwest::Method::GET, "/v2/user/info/", token, None).await;
     assert_eq!(s, 400);
     assert_api_error(&v, "invalid_params");
-    let (s, v) = api(&sb, reqwest::Method::GET, "/v2/user/info/?fields=open_id", "act.bogus", None).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::GET,
+        "/v2/user/info/?fields=open_id",
+        "act.bogus",
+        None,
+    )
+    .await;
     assert_eq!(s, 401);
     assert_api_error(&v, "access_token_invalid");
 }
@@ -410,18 +602,45 @@ async fn init_validates_body_chunks_privacy_urls_and_rate() {
     let (s, v) = api(&sb, reqwest::Method::POST, path, token, Some(post(json!({"source": "FILE_UPLOAD", "video_size": 100, "chunk_size": 100, "total_chunk_count": 1}), "FOLLOWER_OF_CREATOR"))).await;
     assert_eq!(s, 400);
     assert_api_error(&v, "privacy_level_option_mismatch");
-    let (s, v) = api(&sb, reqwest::Method::POST, path, token, Some(post(json!({"source": "PULL_FROM_URL", "video_url": "https://elsewhere.example/v.mp4"}), "SELF_ONLY"))).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(post(
+            json!({"source": "PULL_FROM_URL", "video_url": "https://elsewhere.example/v.mp4"}),
+            "SELF_ONLY",
+        )),
+    )
+    .await;
     assert_eq!(s, 403);
     assert_api_error(&v, "url_ownership_unverified");
-    let (s, v) = api(&sb, reqwest::Method::POST, path, token, Some(json!({"source_info": {"source": "FILE_UPLOAD"}}))).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(json!({"source_info": {"source": "FILE_UPLOAD"}})),
+    )
+    .await;
     assert_eq!(s, 400);
     assert_api_error(&v, "invalid_params");
     let long = "x".repeat(2201);
     let (s, _) = api(&sb, reqwest::Method::POST, path, token, Some(json!({"post_info": {"title": long, "privacy_level": "SELF_ONLY"}, "source_info": {"source": "FILE_UPLOAD", "video_size": 100, "chunk_size": 100, "total_chunk_count": 1}}))).await;
     assert_eq!(s, 400);
     // Six inits per minute per token, refused ones included: the 7th is throttled.
-    let ok_body = post(json!({"source": "FILE_UPLOAD", "video_size": 100, "chunk_size": 100, "total_chunk_count": 1}), "SELF_ONLY");
-    let (s, v) = api(&sb, reqwest::Method::POST, path, token, Some(ok_body.clone())).await;
+    let ok_body = post(
+        json!({"source": "FILE_UPLOAD", "video_size": 100, "chunk_size": 100, "total_chunk_count": 1}),
+        "SELF_ONLY",
+    );
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(ok_body.clone()),
+    )
+    .await;
     assert_eq!(s, 429);
     assert_api_error(&v, "rate_limit_exceeded");
     sb.advance_clock(Duration::from_secs(61)).await;
@@ -441,12 +660,34 @@ async fn unaudited_apps_cannot_post_to_public_accounts() {
         audited: false,
         verified_url_prefixes: vec![],
     };
-    let sb = Sandbox::start(SandboxConfig { extra_apps: vec![extra], ..SandboxConfig::default() }).await.unwrap();
+    let sb = Sandbox::start(SandboxConfig {
+        extra_apps: vec![extra],
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
     let c = client();
-    let loc = consent(&c, &authorize_url(&sb, "unaudited", "video.publish", &oauth::challenge_hex(VERIFIER)), true).await;
+    let loc = consent(
+        &c,
+        &authorize_url(
+            &sb,
+            "unaudited",
+            "video.publish",
+            &oauth::challenge_hex(VERIFIER),
+        ),
+        true,
+    )
+    .await;
     let r = c
         .post(format!("{}/v2/oauth/token/", sb.base_url(Platform::TikTok)))
-        .form(&[("client_key", "unaudited"), ("client_secret", "s"), ("code", query_of(&loc)["code"].as_str()), ("grant_type", "authorization_code"), ("redirect_uri", REDIRECT), ("code_verifier", VERIFIER)])
+        .form(&[
+            ("client_key", "unaudited"),
+            ("client_secret", "s"),
+            ("code", query_of(&loc)["code"].as_str()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
         .send()
         .await
         .unwrap();
@@ -458,9 +699,15 @@ async fn unaudited_apps_cannot_post_to_public_accounts() {
 
 async fn small_init(sb: &Sandbox, token: &str, size: u64, inbox: bool) -> Value {
     let (path, body) = if inbox {
-        ("/v2/post/publish/inbox/video/init/", json!({"source_info": {"source": "FILE_UPLOAD", "video_size": size, "chunk_size": size, "total_chunk_count": 1}}))
+        (
+            "/v2/post/publish/inbox/video/init/",
+            json!({"source_info": {"source": "FILE_UPLOAD", "video_size": size, "chunk_size": size, "total_chunk_count": 1}}),
+        )
     } else {
-        ("/v2/post/publish/video/init/", json!({"post_info": {"title": "t", "privacy_level": "SELF_ONLY"}, "source_info": {"source": "FILE_UPLOAD", "video_size": size, "chunk_size": size, "total_chunk_count": 1}}))
+        (
+            "/v2/post/publish/video/init/",
+            json!({"post_info": {"title": "t", "privacy_level": "SELF_ONLY"}, "source_info": {"source": "FILE_UPLOAD", "video_size": size, "chunk_size": size, "total_chunk_count": 1}}),
+        )
     };
     let (s, v) = api(sb, reqwest::Method::POST, path, token, Some(body)).await;
     assert_eq!(s, 200, "{v}");
@@ -483,21 +730,55 @@ async fn upload_rejects_bad_ranges_oversize_chunks_and_expired_urls() {
     // Shorter chunk than the single chunk must be.
     assert_eq!(put_chunk(url, video(999), 0, 1000).await.status(), 400);
     // No Content-Range.
-    let r = client().put(url).header("Content-Type", "video/mp4").body(video(1000)).send().await.unwrap();
+    let r = client()
+        .put(url)
+        .header("Content-Type", "video/mp4")
+        .body(video(1000))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // Wrong content type.
-    let r = client().put(url).header("Content-Type", "text/plain").header("Content-Range", "bytes 0-999/1000").body(video(1000)).send().await.unwrap();
+    let r = client()
+        .put(url)
+        .header("Content-Type", "text/plain")
+        .header("Content-Range", "bytes 0-999/1000")
+        .body(video(1000))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // Body longer than the range says (Content-Length mismatch).
-    let r = client().put(url).header("Content-Type", "video/mp4").header("Content-Range", "bytes 0-999/1000").body(video(1200)).send().await.unwrap();
+    let r = client()
+        .put(url)
+        .header("Content-Type", "video/mp4")
+        .header("Content-Range", "bytes 0-999/1000")
+        .body(video(1200))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // The good chunk still works after all that.
     assert_eq!(put_chunk(url, video(1000), 0, 1000).await.status(), 201);
-    assert_eq!(put_chunk(url, video(1000), 0, 1000).await.status(), 416, "already complete");
+    assert_eq!(
+        put_chunk(url, video(1000), 0, 1000).await.status(),
+        416,
+        "already complete"
+    );
     // An hour later the upload URL is gone.
     let v = small_init(&sb, token, 1000, false).await;
     sb.advance_clock(Duration::from_secs(3601)).await;
-    assert_eq!(put_chunk(v["data"]["upload_url"].as_str().unwrap(), video(1000), 0, 1000).await.status(), 403);
+    assert_eq!(
+        put_chunk(
+            v["data"]["upload_url"].as_str().unwrap(),
+            video(1000),
+            0,
+            1000
+        )
+        .await
+        .status(),
+        403
+    );
     assert_eq!(sb.inspect().published_on(Platform::TikTok).len(), 1);
 }
 
@@ -507,9 +788,21 @@ async fn inbox_uploads_end_in_the_inbox_and_are_capped() {
     let t = login(&sb, "video.upload").await;
     let token = t["access_token"].as_str().unwrap();
     let v = small_init(&sb, token, 10, true).await;
-    assert_eq!(put_chunk(v["data"]["upload_url"].as_str().unwrap(), video(10), 0, 10).await.status(), 201);
+    assert_eq!(
+        put_chunk(v["data"]["upload_url"].as_str().unwrap(), video(10), 0, 10)
+            .await
+            .status(),
+        201
+    );
     sb.advance_clock(Duration::from_secs(10)).await;
-    let (_, st) = api(&sb, reqwest::Method::POST, "/v2/post/publish/status/fetch/", token, Some(json!({"publish_id": v["data"]["publish_id"]}))).await;
+    let (_, st) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": v["data"]["publish_id"]})),
+    )
+    .await;
     assert_eq!(st["data"]["status"], "SEND_TO_USER_INBOX");
     for _ in 0..4 {
         small_init(&sb, token, 10, true).await;
@@ -529,14 +822,39 @@ async fn pull_from_url_downloads_then_completes() {
     assert_eq!(s, 200);
     assert!(v["data"].get("upload_url").is_none());
     let id = v["data"]["publish_id"].clone();
-    let (_, st) = api(&sb, reqwest::Method::POST, "/v2/post/publish/status/fetch/", token, Some(json!({"publish_id": id}))).await;
+    let (_, st) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": id})),
+    )
+    .await;
     assert_eq!(st["data"]["status"], "PROCESSING_DOWNLOAD");
     sb.advance_clock(Duration::from_secs(120)).await;
-    let (_, st) = api(&sb, reqwest::Method::POST, "/v2/post/publish/status/fetch/", token, Some(json!({"publish_id": id}))).await;
+    let (_, st) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": id})),
+    )
+    .await;
     assert_eq!(st["data"]["status"], "PUBLISH_COMPLETE");
-    assert_eq!(st["data"]["publicaly_available_post_id"], json!([]), "SELF_ONLY never gets a public id");
+    assert_eq!(
+        st["data"]["publicaly_available_post_id"],
+        json!([]),
+        "SELF_ONLY never gets a public id"
+    );
     assert!(st["data"]["downloaded_bytes"].as_u64().unwrap() > 0);
-    let (s, v) = api(&sb, reqwest::Method::POST, "/v2/post/publish/status/fetch/", token, Some(json!({"publish_id": "v_pub_file~v2-1.0"}))).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": "v_pub_file~v2-1.0"})),
+    )
+    .await;
     assert_eq!(s, 400);
     assert_api_error(&v, "invalid_params");
 }
@@ -568,10 +886,24 @@ async fn video_list_pages_with_cursor_and_query_filters_ids() {
         cursor = v["data"]["cursor"].as_i64();
     }
     assert_eq!(ids.len(), 25);
-    let (s, v) = api(&sb, reqwest::Method::POST, path, token, Some(json!({"max_count": 21}))).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(json!({"max_count": 21})),
+    )
+    .await;
     assert_eq!(s, 400);
     assert_api_error(&v, "invalid_params");
-    let (s, v) = api(&sb, reqwest::Method::POST, "/v2/video/query/?fields=id,view_count", token, Some(json!({"filters": {"video_ids": [ids[3], "999"]}}))).await;
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/video/query/?fields=id,view_count",
+        token,
+        Some(json!({"filters": {"video_ids": [ids[3], "999"]}})),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(v["data"]["videos"].as_array().unwrap().len(), 1);
     assert_eq!(v["data"]["videos"][0]["id"], ids[3].as_str());
