@@ -35,6 +35,46 @@ pub enum Command {
     Vault(VaultArgs),
     /// Print metrics in the Prometheus text format.
     Metrics,
+    /// Connect an account: prints the authorize URL, opens the browser, waits for approval.
+    Connect {
+        /// tiktok, instagram or reddit.
+        platform: outpost_core::Platform,
+        /// Print the URL only; do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Seconds to wait for the approval.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Hand an `outpost://oauth/callback?...` link to the waiting `outpost connect`.
+    Callback {
+        /// The full callback URL.
+        url: String,
+    },
+    /// List connected accounts.
+    Accounts,
+    /// Revoke an account's tokens and delete them (history kept unless --purge).
+    Disconnect {
+        /// Account: id, platform:username, or username.
+        account: String,
+        /// Also delete the account's history (media, insights, comments, jobs).
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Refresh tokens now (all accounts, or one).
+    Refresh {
+        /// Account: id, platform:username, or username.
+        account: Option<String>,
+        /// Refresh even when not due.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Developer-app credentials kept in the vault.
+    Credentials {
+        /// What to do.
+        #[command(subcommand)]
+        action: CredentialsAction,
+    },
     /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
     Sandbox(SandboxArgs),
 }
@@ -84,4 +124,21 @@ pub enum BackendArg {
     Keyring,
     /// A passphrase (OUTPOST_VAULT_PASSPHRASE; OUTPOST_VAULT_NEW_PASSPHRASE to change it).
     Passphrase,
+}
+
+/// `outpost credentials`.
+#[derive(Debug, Subcommand)]
+pub enum CredentialsAction {
+    /// Store a platform's client id, and its client secret read from standard input (one
+    /// line; never a command-line argument, which other users could see).
+    Set {
+        /// tiktok, instagram or reddit.
+        platform: outpost_core::Platform,
+        /// Client id (TikTok: client key; Instagram: app id).
+        #[arg(long)]
+        client_id: String,
+        /// Read no secret (Reddit installed apps have none).
+        #[arg(long)]
+        no_secret: bool,
+    },
 }

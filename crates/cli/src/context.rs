@@ -65,6 +65,18 @@ impl Context {
         )
     }
 
+    /// The account connector (OAuth and tokens).
+    pub fn connector(&self) -> Result<outpost_core::oauth::Connector, ErrorPayload> {
+        let http = outpost_core::http::Http::new().map_err(fail)?;
+        Ok(outpost_core::oauth::Connector::new(
+            self.db.clone(),
+            std::sync::Arc::new(self.vault()),
+            http,
+            std::sync::Arc::new(self.config.clone()),
+            clock::system(),
+        ))
+    }
+
     /// Add this process's metrics to the database totals.
     pub async fn flush_metrics(&self) {
         if let Err(e) = telemetry::metrics::install().flush(&self.db).await {

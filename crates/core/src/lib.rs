@@ -15,7 +15,10 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod http;
+pub mod oauth;
 pub mod platform;
+pub mod platforms;
 pub mod telemetry;
 pub mod vault;
 

@@ -156,6 +156,9 @@ pub struct SandboxConfig {
     pub webhook_url: Option<String>,
     /// Apps registered in addition to [`seeded_apps`].
     pub extra_apps: Vec<RegisteredApp>,
+    /// Sandbox time stands still until advanced (tests); otherwise it follows real time
+    /// (demo mode, the CLI). Default `false`.
+    pub frozen_clock: bool,
 }
 
 impl Default for SandboxConfig {
@@ -166,6 +169,7 @@ impl Default for SandboxConfig {
             faults: FaultSpec::default(),
             webhook_url: None,
             extra_apps: Vec::new(),
+            frozen_clock: false,
         }
     }
 }

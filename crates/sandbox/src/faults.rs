@@ -12,8 +12,8 @@
 //! | `5xx=0.1` | this fraction of platform requests answers the platform's 5xx error |
 //! | `drop=0.05` | this fraction of responses is cut mid-body (connection aborted) |
 //! | `429burst=3` | the next 3 API requests per platform are throttled (platform's 429 / throttle error) |
-//! | `expire_tokens` | an access token from a code exchange is rejected as expired on its first API use |
-//! | `revoke_tokens` | an access token from a code exchange is rejected as revoked on its first API use, and its refresh token is revoked too |
+//! | `expire_tokens` | the first API use of a login token (code exchange; Instagram long-lived exchange) fails as expired, once per account after the spec is applied |
+//! | `revoke_tokens` | the same, but revoked, and its refresh token is revoked too |
 //! | `container_error` | Instagram containers end in `ERROR` instead of `FINISHED` |
 //! | `publish_fail` | TikTok publishes end in `FAILED` (`fail_reason` `internal`) |
 //!
@@ -39,9 +39,9 @@ pub struct FaultSpec {
     pub drop: f64,
     /// Number of throttled API requests per platform, from when the spec is applied.
     pub burst_429: u32,
-    /// Code-exchange access tokens fail as expired on first use.
+    /// A login token fails as expired on its first API use (once per account).
     pub expire_tokens: bool,
-    /// Code-exchange access tokens (and their refresh tokens) fail as revoked on first use.
+    /// A login token (and its refresh token) fails as revoked on its first API use (once per account).
     pub revoke_tokens: bool,
     /// Instagram containers end in `ERROR`.
     pub container_error: bool,

@@ -30,7 +30,7 @@ pub struct Inspection {
     pub clock_offset_secs: u64,
     /// Current faults, in spec syntax.
     pub faults: String,
-    /// Every platform request, in order.
+    /// Platform requests, in order (the last `state::CALL_LOG_CAPACITY`).
     pub calls: Vec<CallRecord>,
     /// `"METHOD /platform/path"` → count.
     pub calls_by_endpoint: BTreeMap<String, u64>,
@@ -72,16 +72,6 @@ pub fn snapshot(shared: &Shared) -> Inspection {
     let now = shared.clock.now();
     let offset = shared.clock.offset().as_secs();
     let state = shared.lock();
-    let mut calls_by_endpoint = BTreeMap::new();
-    let mut calls_by_token = BTreeMap::new();
-    for c in &state.calls {
-        *calls_by_endpoint
-            .entry(format!("{} {}", c.method, c.path))
-            .or_insert(0) += 1;
-        if let Some(t) = &c.token {
-            *calls_by_token.entry(t.clone()).or_insert(0) += 1;
-        }
-    }
     let mut publish_counts = BTreeMap::new();
     for p in &state.published {
         *publish_counts.entry(p.logical_key.clone()).or_insert(0) += 1;
@@ -91,8 +81,8 @@ pub fn snapshot(shared: &Shared) -> Inspection {
         clock_offset_secs: offset,
         faults: state.faults.to_string(),
         calls: state.calls.clone(),
-        calls_by_endpoint,
-        calls_by_token,
+        calls_by_endpoint: state.calls_by_endpoint.clone(),
+        calls_by_token: state.calls_by_token.clone(),
         published: state.published.clone(),
         publish_counts,
         webhooks: state.webhooks.clone(),
@@ -120,6 +110,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/apps", get(apps))
         .route("/webhooks/target", post(webhook_target))
         .route("/webhooks/instagram/comment", post(instagram_comment))
+        .route("/webhooks/instagram/verify", post(instagram_verify))
         .fallback(not_found)
 }
 
@@ -149,7 +140,7 @@ async fn reset(State(shared): State<Arc<Shared>>) -> Response {
 async fn clock(State(shared): State<Arc<Shared>>) -> Response {
     web::json(
         StatusCode::OK,
-        &json!({"now": shared.clock.now(), "now_ms": shared.clock.now_ms(), "offset_secs": shared.clock.offset().as_secs()}),
+        &json!({"now": shared.clock.now(), "now_ms": shared.clock.now_ms(), "offset_secs": shared.clock.offset().as_secs(), "frozen": shared.clock.is_frozen()}),
     )
 }
 
@@ -232,13 +223,23 @@ async fn webhook_target(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
 
 /// Queues (and delivers) an Instagram `comments` change for `media_id`, signed with the
 /// secret of the first registered Instagram app. Returns the comment id.
-pub async fn emit_instagram_comment(shared: &Arc<Shared>, media_id: &str, text: &str, username: &str) -> Option<String> {
+pub async fn emit_instagram_comment(
+    shared: &Arc<Shared>,
+    media_id: &str,
+    text: &str,
+    username: &str,
+) -> Option<String> {
     let comment_id = queue_instagram_comment(shared, media_id, text, username)?;
     webhook::flush(shared).await;
     Some(comment_id)
 }
 
-fn queue_instagram_comment(shared: &Shared, media_id: &str, text: &str, username: &str) -> Option<String> {
+fn queue_instagram_comment(
+    shared: &Shared,
+    media_id: &str,
+    text: &str,
+    username: &str,
+) -> Option<String> {
     let now = shared.clock.now();
     let mut state = shared.lock();
     let media = state
@@ -253,7 +254,11 @@ fn queue_instagram_comment(shared: &Shared, media_id: &str, text: &str, username
         .and_then(|a| a.client_secret.clone())?;
     let comment_id = state.next_digits("ig-webhook-comment", 17);
     let from_id = crate::det::digits(state.seed, username, 17);
-    let product = if media.kind == "REELS" { "REELS" } else { "FEED" };
+    let product = if media.kind == "REELS" {
+        "REELS"
+    } else {
+        "FEED"
+    };
     let value = json!({
         "id": comment_id,
         "text": text,
@@ -281,6 +286,23 @@ async fn instagram_comment(State(shared): State<Arc<Shared>>, body: Bytes) -> Re
     };
     match emit_instagram_comment(&shared, &c.media_id, &c.text, &c.username).await {
         Some(id) => web::json(StatusCode::OK, &json!({"id": id})),
-        None => web::json(StatusCode::NOT_FOUND, &json!({"error": "unknown Instagram media id"})),
+        None => web::json(
+            StatusCode::NOT_FOUND,
+            &json!({"error": "unknown Instagram media id"}),
+        ),
+    }
+}
+
+async fn instagram_verify(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    struct Verify {
+        verify_token: String,
+    }
+    let Ok(v) = serde_json::from_slice::<Verify>(&body) else {
+        return bad("expected {\"verify_token\": \"...\"}");
+    };
+    match webhook::verify_instagram_target(&shared, &v.verify_token).await {
+        Ok(verified) => web::json(StatusCode::OK, &json!({"verified": verified})),
+        Err(e) => bad(&e.to_string()),
     }
 }

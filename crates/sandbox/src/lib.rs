@@ -118,10 +118,14 @@ impl Sandbox {
             })?;
         let addr = listener.local_addr().map_err(SandboxError::LocalAddr)?;
         let origin = format!("http://{addr}");
-        let clock_now = clock::Clock::default().now();
-        let mut state = State::new(config.seed, apps, config.faults, clock_now);
+        let clock = if config.frozen_clock {
+            clock::Clock::frozen()
+        } else {
+            clock::Clock::real()
+        };
+        let mut state = State::new(config.seed, apps, config.faults, clock.now());
         state.webhook_url = config.webhook_url;
-        let shared = Arc::new(Shared::new(config.seed, origin, state));
+        let shared = Arc::new(Shared::new(config.seed, origin, state, clock));
         let app = server::app(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -227,6 +231,16 @@ impl Sandbox {
         inspect::emit_instagram_comment(&self.shared, media_id, text, "sandbox_fan").await
     }
 
+    /// Meta's webhook subscription handshake against the configured target: a `GET` with
+    /// `hub.mode=subscribe`, a fresh `hub.challenge` and `verify_token`; `Ok(true)` when the
+    /// target echoes the challenge with 200.
+    pub async fn verify_instagram_webhook(
+        &self,
+        verify_token: &str,
+    ) -> Result<bool, webhook::WebhookError> {
+        webhook::verify_instagram_target(&self.shared, verify_token).await
+    }
+
     /// The registered apps (seeded and extra).
     pub fn apps(&self) -> Vec<RegisteredApp> {
         self.shared.lock().apps.clone()
@@ -240,8 +254,8 @@ impl Sandbox {
         let _ = (&mut self.task).await;
     }
 
-    /// Serves until the server stops (foreground mode; combine with a signal and
-    /// [`Sandbox::shutdown`] via `tokio::select!` on a clone of nothing: simply await this).
+    /// Serves until the server task ends (foreground mode). To stop on a signal instead,
+    /// `select!` on the signal and call [`Sandbox::shutdown`].
     pub async fn wait(mut self) {
         let _ = (&mut self.task).await;
     }

@@ -173,8 +173,8 @@ pub struct ConsentPage<'a> {
     pub platform_label: &'a str,
     /// The app's name.
     pub app_name: &'a str,
-    /// Who is consenting.
-    pub username: &'a str,
+    /// The accounts one can continue as (the first is preselected).
+    pub accounts: &'a [String],
     /// Scopes asked.
     pub scopes: &'a [String],
     /// Where the form posts (the authorize path).
@@ -186,7 +186,11 @@ pub struct ConsentPage<'a> {
 impl ConsentPage<'_> {
     /// Renders the page.
     pub fn render(&self) -> String {
-        let mut keys: Vec<&String> = self.params.keys().filter(|k| *k != "decision").collect();
+        let mut keys: Vec<&String> = self
+            .params
+            .keys()
+            .filter(|k| *k != "decision" && *k != "account")
+            .collect();
         keys.sort();
         let hidden: String = keys
             .iter()
@@ -195,6 +199,16 @@ impl ConsentPage<'_> {
                     "      <input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
                     html_escape(k),
                     html_escape(&self.params[*k])
+                )
+            })
+            .collect();
+        let options: String = self
+            .accounts
+            .iter()
+            .map(|a| {
+                format!(
+                    "        <option value=\"{0}\">@{0}</option>\n",
+                    html_escape(a)
                 )
             })
             .collect();
@@ -207,15 +221,15 @@ impl ConsentPage<'_> {
             "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  \
              <title>Authorize {app} - {platform} (Outpost sandbox)</title>\n</head>\n<body>\n  \
              <h1>{platform}</h1>\n  <p><strong>{app}</strong> would like to access your {platform} \
-             account <strong>@{user}</strong>.</p>\n  <p>It asks for:</p>\n  <ul id=\"scopes\">\n{scopes}  </ul>\n  \
+             account.</p>\n  <p>It asks for:</p>\n  <ul id=\"scopes\">\n{scopes}  </ul>\n  \
              <form id=\"consent\" method=\"post\" action=\"{action}\">\n{hidden}      \
+             <label>Continue as <select name=\"account\">\n{options}      </select></label>\n      \
              <button type=\"submit\" name=\"decision\" value=\"allow\">Authorize</button>\n      \
              <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n  </form>\n  \
              <p><small>This is the Outpost sandbox: no real {platform} account is involved.</small></p>\n\
              </body>\n</html>\n",
             app = html_escape(self.app_name),
             platform = html_escape(self.platform_label),
-            user = html_escape(self.username),
             action = html_escape(self.action),
         )
     }
@@ -334,7 +348,7 @@ mod tests {
         let page = ConsentPage {
             platform_label: "TikTok",
             app_name: "App & Co",
-            username: "me",
+            accounts: &["me".to_string(), "alt".to_string()],
             scopes: &["video.upload".to_string()],
             action: "/tiktok/v2/auth/authorize/",
             params: &params,
@@ -345,5 +359,6 @@ mod tests {
         assert!(page.contains("value=\"allow\">Authorize</button>"));
         assert!(page.contains("value=\"deny\">Deny</button>"));
         assert!(page.contains("<code>video.upload</code>"));
+        assert!(page.contains("<option value=\"alt\">@alt</option>"));
     }
 }

@@ -105,7 +105,7 @@ async fn platform_layer(
     {
         let at_ms = shared.clock.now_ms();
         let mut state = shared.lock();
-        state.calls.push(CallRecord {
+        state.record_call(CallRecord {
             platform,
             method,
             path,

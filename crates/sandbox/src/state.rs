@@ -3,7 +3,7 @@
 //! mutex that is never held across an `.await`. Owns token authentication (including
 //! the token faults) and id generation; platform rules live in the platform modules.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 
@@ -14,6 +14,9 @@ use crate::config::{Platform, RegisteredApp};
 use crate::faults::FaultSpec;
 use crate::ratelimit::Windows;
 use crate::{det, instagram, reddit, tiktok};
+
+/// How many calls the detailed call log keeps (the counters keep everything).
+pub const CALL_LOG_CAPACITY: usize = 50_000;
 
 /// Everything the request handlers share.
 #[derive(Debug)]
@@ -33,10 +36,10 @@ pub struct Shared {
 
 impl Shared {
     /// Builds the shared state.
-    pub fn new(seed: u64, origin: String, state: State) -> Shared {
+    pub fn new(seed: u64, origin: String, state: State, clock: Clock) -> Shared {
         Shared {
             seed,
-            clock: Clock::default(),
+            clock,
             origin,
             seq: AtomicU64::new(0),
             http: reqwest::Client::new(),
@@ -124,10 +127,9 @@ pub struct AccessToken {
     pub revoked: bool,
     /// Short or long-lived.
     pub kind: TokenKind,
-    /// Issued by a code exchange (the token faults apply to those).
+    /// Issued by a login (code exchange, or Instagram's long-lived exchange): the token
+    /// faults apply to those.
     pub from_code: bool,
-    /// A token fault has already been applied.
-    pub fault_applied: bool,
     /// The refresh token issued with it.
     pub refresh_token: Option<String>,
 }
@@ -276,6 +278,10 @@ pub struct State {
     pub reddit: reddit::RedditState,
     /// Calls received.
     pub calls: Vec<CallRecord>,
+    /// `"METHOD /path"` → count, over all calls since the last reset.
+    pub calls_by_endpoint: BTreeMap<String, u64>,
+    /// Token → count, over all calls since the last reset.
+    pub calls_by_token: BTreeMap<String, u64>,
     /// Publishes committed.
     pub published: Vec<PublishRecord>,
     /// Webhooks produced.
@@ -286,6 +292,8 @@ pub struct State {
     pub webhook_url: Option<String>,
     /// Rate windows.
     pub windows: Windows,
+    /// Accounts whose token fault already fired since the faults were set.
+    pub token_fault_spent: HashSet<(Platform, String)>,
     counter: u64,
 }
 
@@ -306,11 +314,14 @@ impl State {
             instagram: instagram::InstagramState::default(),
             reddit: reddit::RedditState::default(),
             calls: Vec::new(),
+            calls_by_endpoint: BTreeMap::new(),
+            calls_by_token: BTreeMap::new(),
             published: Vec::new(),
             webhooks: Vec::new(),
             outbox: Vec::new(),
             webhook_url: None,
             windows: Windows::default(),
+            token_fault_spent: HashSet::new(),
             counter: 0,
         };
         state.set_faults(faults);
@@ -325,6 +336,7 @@ impl State {
         for p in Platform::ALL {
             self.burst_left.insert(p, faults.burst_429);
         }
+        self.token_fault_spent.clear();
         self.faults = faults;
     }
 
@@ -352,6 +364,26 @@ impl State {
         self.users.iter().find(|u| u.platform == platform)
     }
 
+    /// Usernames of a platform's accounts, the default one first.
+    pub fn usernames(&self, platform: Platform) -> Vec<String> {
+        self.users
+            .iter()
+            .filter(|u| u.platform == platform)
+            .map(|u| u.username.clone())
+            .collect()
+    }
+
+    /// The account that consents: the one named `account` (a username), else the default.
+    pub fn consenting_user(&self, platform: Platform, account: Option<&str>) -> Option<&User> {
+        match account.filter(|a| !a.is_empty()) {
+            Some(name) => self
+                .users
+                .iter()
+                .find(|u| u.platform == platform && u.username == name),
+            None => self.default_user(platform),
+        }
+    }
+
     /// A user by platform and id.
     pub fn user(&self, platform: Platform, id: &str) -> Option<&User> {
         self.users
@@ -359,12 +391,34 @@ impl State {
             .find(|u| u.platform == platform && u.id == id)
     }
 
-    /// Checks a bearer token for `platform` at `now`, applying the token faults.
+    /// Checks a bearer token for `platform` at `now`, applying the token faults: under
+    /// `expire_tokens` / `revoke_tokens`, the first API use of a login token fails, once per
+    /// account after the faults were set.
     pub fn authenticate(
         &mut self,
         platform: Platform,
         token: Option<&str>,
         now: i64,
+    ) -> Result<AccessToken, AuthFailure> {
+        self.check_token(platform, token, now, true)
+    }
+
+    /// Checks a bearer token without the token faults (token endpoints use this).
+    pub fn authenticate_without_faults(
+        &mut self,
+        platform: Platform,
+        token: Option<&str>,
+        now: i64,
+    ) -> Result<AccessToken, AuthFailure> {
+        self.check_token(platform, token, now, false)
+    }
+
+    fn check_token(
+        &mut self,
+        platform: Platform,
+        token: Option<&str>,
+        now: i64,
+        apply_faults: bool,
     ) -> Result<AccessToken, AuthFailure> {
         let token = token
             .filter(|t| !t.is_empty())
@@ -375,8 +429,13 @@ impl State {
             .get_mut(token)
             .filter(|t| t.platform == platform)
             .ok_or(AuthFailure::Invalid)?;
-        if record.from_code && !record.fault_applied && (expire || revoke) {
-            record.fault_applied = true;
+        let account = (platform, record.user_id.clone());
+        if apply_faults
+            && record.from_code
+            && (expire || revoke)
+            && !self.token_fault_spent.contains(&account)
+        {
+            self.token_fault_spent.insert(account);
             if revoke {
                 record.revoked = true;
                 if let Some(rt) = record.refresh_token.clone() {
@@ -396,6 +455,23 @@ impl State {
             return Err(AuthFailure::Expired);
         }
         Ok(record.clone())
+    }
+
+    /// Records a request; the detailed log keeps the last [`CALL_LOG_CAPACITY`] calls,
+    /// the per-endpoint and per-token counters keep everything.
+    pub fn record_call(&mut self, call: CallRecord) {
+        *self
+            .calls_by_endpoint
+            .entry(format!("{} {}", call.method, call.path))
+            .or_insert(0) += 1;
+        if let Some(t) = &call.token {
+            *self.calls_by_token.entry(t.clone()).or_insert(0) += 1;
+        }
+        if self.calls.len() >= CALL_LOG_CAPACITY {
+            let excess = self.calls.len() + 1 - CALL_LOG_CAPACITY;
+            self.calls.drain(..excess);
+        }
+        self.calls.push(call);
     }
 
     /// Records a committed publish.
@@ -442,6 +518,8 @@ impl State {
     /// Forgets the call log, publishes and webhooks (not apps, users, tokens or media).
     pub fn reset_inspection(&mut self) {
         self.calls.clear();
+        self.calls_by_endpoint.clear();
+        self.calls_by_token.clear();
         self.published.clear();
         self.webhooks.clear();
         self.outbox.clear();
@@ -462,5 +540,95 @@ impl State {
         for r in self.refresh.values_mut() {
             r.revoked = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::seeded_apps;
+
+    fn call(n: usize) -> CallRecord {
+        CallRecord {
+            platform: Platform::Reddit,
+            method: "GET".into(),
+            path: "/reddit/api/v1/me".into(),
+            token: Some(format!("t{}", n % 2)),
+            status: 200,
+            at_ms: n as i64,
+        }
+    }
+
+    #[test]
+    fn the_call_log_is_bounded_but_the_counters_are_not() {
+        let mut state = State::new(1, seeded_apps(), FaultSpec::default(), 1_800_000_000);
+        for n in 0..CALL_LOG_CAPACITY + 5 {
+            state.record_call(call(n));
+        }
+        assert_eq!(state.calls.len(), CALL_LOG_CAPACITY);
+        assert_eq!(state.calls[0].at_ms, 5);
+        assert_eq!(
+            state.calls_by_endpoint["GET /reddit/api/v1/me"],
+            (CALL_LOG_CAPACITY + 5) as u64
+        );
+        assert_eq!(
+            state.calls_by_token["t0"] + state.calls_by_token["t1"],
+            (CALL_LOG_CAPACITY + 5) as u64
+        );
+        state.reset_inspection();
+        assert!(state.calls.is_empty() && state.calls_by_endpoint.is_empty());
+    }
+
+    #[test]
+    fn token_faults_fire_once_per_account_on_login_tokens() {
+        let mut state = State::new(1, seeded_apps(), "expire_tokens".parse().unwrap(), 1000);
+        let token = |from_code| AccessToken {
+            platform: Platform::TikTok,
+            client_id: "c".into(),
+            user_id: "u".into(),
+            scopes: vec![],
+            issued_at: 1000,
+            expires_at: 9000,
+            revoked: false,
+            kind: TokenKind::Short,
+            from_code,
+            refresh_token: None,
+        };
+        state.tokens.insert("a".into(), token(true));
+        state.tokens.insert("b".into(), token(false));
+        state.tokens.insert("c".into(), token(true));
+        assert_eq!(
+            state
+                .authenticate(Platform::TikTok, Some("a"), 1000)
+                .unwrap_err(),
+            AuthFailure::Expired
+        );
+        assert_eq!(
+            state
+                .authenticate(Platform::TikTok, Some("a"), 1000)
+                .unwrap_err(),
+            AuthFailure::Expired
+        );
+        assert!(state
+            .authenticate(Platform::TikTok, Some("b"), 1000)
+            .is_ok());
+        assert_eq!(
+            state
+                .authenticate(Platform::Reddit, Some("b"), 1000)
+                .unwrap_err(),
+            AuthFailure::Invalid
+        );
+        assert_eq!(
+            state
+                .authenticate(Platform::TikTok, None, 1000)
+                .unwrap_err(),
+            AuthFailure::Missing
+        );
+        assert_eq!(
+            state
+                .authenticate(Platform::TikTok, Some("b"), 9000)
+                .unwrap_err(),
+            AuthFailure::Expired
+        );
     }
 }

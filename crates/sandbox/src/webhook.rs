@@ -17,13 +17,20 @@ pub enum WebhookError {
     /// The target did not answer.
     #[error("webhook delivery failed: {0}")]
     Transport(#[from] reqwest::Error),
+    /// No webhook target is configured.
+    #[error("no webhook target is configured")]
+    NoTarget,
 }
 
 fn hmac_hex(key: &[u8], message: &[u8]) -> String {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
+    // HMAC takes keys of any length: `new_from_slice` cannot fail for HMAC-SHA256.
+    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(message);
+            hex::encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
 }
 
 /// TikTok's `s`: hex HMAC-SHA256 keyed with the client secret over `"<t>.<body>"`.
@@ -108,6 +115,42 @@ async fn post(
         .send()
         .await?;
     Ok(response.status().as_u16())
+}
+
+/// Meta's subscription handshake: `GET url?hub.mode=subscribe&hub.challenge=C&
+/// hub.verify_token=V`; the endpoint passes if it answers 200 with exactly `C`.
+pub async fn meta_handshake(
+    client: &reqwest::Client,
+    url: &str,
+    verify_token: &str,
+    challenge: &str,
+) -> Result<bool, WebhookError> {
+    let response = client
+        .get(url)
+        .query(&[
+            ("hub.mode", "subscribe"),
+            ("hub.challenge", challenge),
+            ("hub.verify_token", verify_token),
+        ])
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await?;
+    let ok = response.status() == reqwest::StatusCode::OK;
+    let body = response.text().await?;
+    Ok(ok && body == challenge)
+}
+
+/// Runs the handshake against the configured target with a fresh challenge.
+pub async fn verify_instagram_target(
+    shared: &Arc<Shared>,
+    verify_token: &str,
+) -> Result<bool, WebhookError> {
+    let (url, challenge) = {
+        let mut state = shared.lock();
+        let url = state.webhook_url.clone().ok_or(WebhookError::NoTarget)?;
+        (url, state.next_digits("hub-challenge", 10))
+    };
+    meta_handshake(&shared.http, &url, verify_token, &challenge).await
 }
 
 /// Delivers every queued webhook (when a target is configured) and records the result.

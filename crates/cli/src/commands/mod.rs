@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a thin call into outpost-core plus rendering.
 
+mod accounts;
 mod metrics;
 mod sandbox;
 mod status;
@@ -25,6 +26,12 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Vault(_) => "vault",
         Command::Metrics => "metrics",
         Command::Sandbox(_) => "sandbox",
+        Command::Connect { .. } => "connect",
+        Command::Callback { .. } => "callback",
+        Command::Accounts => "accounts",
+        Command::Disconnect { .. } => "disconnect",
+        Command::Refresh { .. } => "refresh",
+        Command::Credentials { .. } => "credentials",
     };
     let span = telemetry::operation_span(name);
     let result = async {
@@ -34,6 +41,20 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
             Command::Vault(args) => vault::run(&ctx, out, args).await,
             Command::Metrics => metrics::run(&ctx, out).await,
             Command::Sandbox(_) => Ok(()),
+            Command::Connect {
+                platform,
+                no_browser,
+                timeout,
+            } => accounts::connect(&ctx, out, *platform, *no_browser, *timeout).await,
+            Command::Callback { url } => accounts::callback(&ctx, out, url).await,
+            Command::Accounts => accounts::list(&ctx, out).await,
+            Command::Disconnect { account, purge } => {
+                accounts::disconnect(&ctx, out, account, *purge).await
+            }
+            Command::Refresh { account, force } => {
+                accounts::refresh(&ctx, out, account.as_deref(), *force).await
+            }
+            Command::Credentials { action } => accounts::credentials(&ctx, out, action).await,
         }
     }
     .instrument(span)

@@ -103,3 +103,108 @@ pub fn all_text_below(dir: &Path) -> String {
     }
     text
 }
+
+/// Environment pointing `outpost` at a running sandbox with its seeded apps, and a
+/// passphrase vault (tests do not depend on a keyring for these flows).
+pub fn sandbox_env(sandbox: &outpost_sandbox::Sandbox) -> Vec<(String, String)> {
+    use outpost_sandbox::config as sc;
+    use outpost_sandbox::Platform as SP;
+    vec![
+        ("OUTPOST_VAULT_BACKEND".into(), "passphrase".into()),
+        ("OUTPOST_VAULT_PASSPHRASE".into(), TEST_PASSPHRASE.into()),
+        (
+            "OUTPOST_TIKTOK_BASE_URL".into(),
+            sandbox.base_url(SP::TikTok),
+        ),
+        (
+            "OUTPOST_TIKTOK_CLIENT_ID".into(),
+            sc::TIKTOK_CLIENT_KEY.into(),
+        ),
+        (
+            "OUTPOST_TIKTOK_CLIENT_SECRET".into(),
+            sc::TIKTOK_CLIENT_SECRET.into(),
+        ),
+        (
+            "OUTPOST_INSTAGRAM_BASE_URL".into(),
+            sandbox.base_url(SP::Instagram),
+        ),
+        (
+            "OUTPOST_INSTAGRAM_CLIENT_ID".into(),
+            sc::INSTAGRAM_APP_ID.into(),
+        ),
+        (
+            "OUTPOST_INSTAGRAM_CLIENT_SECRET".into(),
+            sc::INSTAGRAM_APP_SECRET.into(),
+        ),
+        (
+            "OUTPOST_INSTAGRAM_REDIRECT_URI".into(),
+            "https://outpost.example/oauth/instagram/".into(),
+        ),
+        (
+            "OUTPOST_REDDIT_BASE_URL".into(),
+            sandbox.base_url(SP::Reddit),
+        ),
+        (
+            "OUTPOST_REDDIT_CLIENT_ID".into(),
+            sc::REDDIT_CLIENT_ID.into(),
+        ),
+    ]
+}
+
+/// The passphrase of test vaults.
+pub const TEST_PASSPHRASE: &str = "e2e vault passphrase";
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Act as the creator's browser on the sandbox's authorize page: load it, submit the
+/// consent form with `decision` (`allow` or `deny`), and return the redirect's Location.
+pub async fn browser_decide(authorize_url: &str, decision: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http.get(authorize_url).send().await.unwrap();
+    assert!(
+        page.status().is_success(),
+        "authorize page: {}",
+        page.status()
+    );
+    let page_url = page.url().clone();
+    let html = page.text().await.unwrap();
+    let form_at = html.find("<form").expect("consent form");
+    let action = html[form_at..]
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let action = page_url.join(&html_unescape(action)).unwrap();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for input in html.split("<input").skip(1) {
+        let attr = |name: &str| {
+            input
+                .split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .map(html_unescape)
+        };
+        if attr("type").as_deref() == Some("hidden") {
+            fields.push((attr("name").unwrap(), attr("value").unwrap_or_default()));
+        }
+    }
+    fields.push(("decision".into(), decision.into()));
+    let resp = http.post(action).form(&fields).send().await.unwrap();
+    assert!(
+        resp.status().is_redirection(),
+        "consent answered {}",
+        resp.status()
+    );
+    resp.headers()["location"].to_str().unwrap().to_owned()
+}

@@ -55,6 +55,8 @@ pub struct Account {
     pub avatar_url: Option<String>,
     /// Status.
     pub status: AccountStatus,
+    /// Why the status is what it is (e.g. the platform's reason for needs_reconnect).
+    pub status_reason: Option<String>,
 }
 
 /// Profile fields for an upsert.
@@ -119,7 +121,7 @@ impl Accounts<'_> {
     /// All accounts, by platform then id.
     pub async fn list(&self) -> Result<Vec<Account>, DbError> {
         let rows = sqlx::query(
-            "SELECT id, platform, platform_user_id, username, display_name, avatar_url, status \
+            "SELECT id, platform, platform_user_id, username, display_name, avatar_url, status, status_reason \
              FROM accounts ORDER BY platform, id",
         )
         .fetch_all(self.db.pool())
@@ -139,9 +141,135 @@ impl Accounts<'_> {
                     display_name: row.get("display_name"),
                     avatar_url: row.get("avatar_url"),
                     status: AccountStatus::parse(row.get::<&str, _>("status"))?,
+                    status_reason: row.get("status_reason"),
                 })
             })
             .collect()
+    }
+
+    /// One account by local id.
+    pub async fn get(&self, id: i64) -> Result<Option<Account>, DbError> {
+        Ok(self.list().await?.into_iter().find(|a| a.id == id))
+    }
+
+    /// Find an account from what a person typed: its local id, `platform:username`,
+    /// `platform` (when it has one account) or a username unique across platforms.
+    pub async fn find(&self, selector: &str) -> Result<Account, DbError> {
+        let all = self.list().await?;
+        let selector = selector.trim();
+        if let Ok(id) = selector.parse::<i64>() {
+            return all.into_iter().find(|a| a.id == id).ok_or_else(|| {
+                DbError::NotFound(format!(
+                    "no account with id {id}; `outpost accounts` lists them"
+                ))
+            });
+        }
+        let (platform, name) = match selector.split_once(':') {
+            Some((p, n)) => (
+                Some(
+                    p.parse::<Platform>()
+                        .map_err(|e| DbError::NotFound(e.to_string()))?,
+                ),
+                Some(n),
+            ),
+            None => match selector.parse::<Platform>() {
+                Ok(p) => (Some(p), None),
+                Err(_) => (None, Some(selector)),
+            },
+        };
+        let matches: Vec<Account> = all
+            .into_iter()
+            .filter(|a| platform.is_none_or(|p| a.platform == p))
+            .filter(|a| {
+                name.is_none_or(|n| {
+                    let n = n.trim_start_matches('@');
+                    a.username.as_deref() == Some(n) || a.platform_user_id == n
+                })
+            })
+            .collect();
+        match matches.len() {
+            1 => Ok(matches.into_iter().next().expect("one")),
+            0 => Err(DbError::NotFound(format!(
+                "no account matches {selector:?}; `outpost accounts` lists them"
+            ))),
+            n => Err(DbError::NotFound(format!(
+                "{n} accounts match {selector:?}; use the id from `outpost accounts`"
+            ))),
+        }
+    }
+
+    /// Record granted scopes and the access token's expiry after a connect or refresh.
+    pub async fn set_token_info(
+        &self,
+        id: i64,
+        scopes: Option<&str>,
+        expires_at: Option<i64>,
+        now_millis: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE accounts SET scopes = COALESCE(?2, scopes), token_expires_at = ?3, updated_at = ?4 WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(scopes)
+        .bind(expires_at)
+        .bind(now_millis)
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Take the refresh lease until `until` (unix ms) if nobody holds it. `true` when taken.
+    pub async fn take_refresh_lease(
+        &self,
+        id: i64,
+        now_millis: i64,
+        until: i64,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE accounts SET refresh_lease_until = ?3 WHERE id = ?1 \
+             AND (refresh_lease_until IS NULL OR refresh_lease_until <= ?2)",
+        )
+        .bind(id)
+        .bind(now_millis)
+        .bind(until)
+        .execute(self.db.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Give the refresh lease back.
+    pub async fn release_refresh_lease(&self, id: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE accounts SET refresh_lease_until = NULL WHERE id = ?1")
+            .bind(id)
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Delete an account and everything recorded about it (media, insights, comments, jobs).
+    pub async fn purge(&self, id: i64) -> Result<(), DbError> {
+        let mut tx = self.db.pool().begin().await?;
+        sqlx::query("DELETE FROM jobs WHERE account_id = ?1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM accounts WHERE id = ?1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Access token expiry (unix ms), if known.
+    pub async fn token_expires_at(&self, id: i64) -> Result<Option<i64>, DbError> {
+        Ok(
+            sqlx::query_scalar("SELECT token_expires_at FROM accounts WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(self.db.pool())
+                .await?
+                .flatten(),
+        )
     }
 
     /// Set an account's status with a reason for people.

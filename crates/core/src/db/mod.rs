@@ -51,6 +51,9 @@ pub enum DbError {
     /// Migrations failed.
     #[error("the database schema could not be updated: {0}")]
     Migrate(String),
+    /// A row asked for does not exist (the message says what to do).
+    #[error("{0}")]
+    NotFound(String),
     /// Any other SQL error.
     #[error("database error: {0}")]
     Sql(String),
@@ -63,6 +66,7 @@ impl UserFacing for DbError {
             DbError::DiskFull => "db.disk_full",
             DbError::Open { .. } => "db.open",
             DbError::Migrate(_) => "db.migrate",
+            DbError::NotFound(_) => "db.not_found",
             DbError::Sql(_) => "db.sql",
         }
     }

@@ -386,39 +386,81 @@ impl Vault {
         field: &str,
         value: &SecretValue,
     ) -> Result<(), VaultError> {
+        self.put_all(owner, &[(field, value, None)]).await
+    }
+
+    /// Store several fields of one owner in one transaction (all or nothing), each with an
+    /// optional expiry (unix ms, not secret). Used for token pairs: a rotated refresh token
+    /// and its access token land together or not at all.
+    pub async fn put_all(
+        &self,
+        owner: &SecretOwner,
+        fields: &[(&str, &SecretValue, Option<i64>)],
+    ) -> Result<(), VaultError> {
         let owner_s = owner.to_string();
-        redact::register_secret(value.expose());
         let vault_id = self.vault_id().await?;
-        let aad = cipher::associated_data(&vault_id, &owner_s, field);
+        for (_, value, _) in fields {
+            redact::register_secret(value.expose());
+        }
         for _ in 0..5 {
             let (key_id, key) = self.active_key().await?;
-            let record = cipher::seal(&key, key_id as u32, &aad, value.expose().as_bytes());
-            // Written only while that key is still the active one, so that a rotation
-            // committing in between cannot strand this record on a retired key.
-            let done = sqlx::query(
-                "INSERT INTO secrets (owner, field, key_id, record, updated_at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS \
-                   (SELECT 1 FROM vault_keys WHERE key_id = ?3 AND state = 'active') \
-                 ON CONFLICT (owner, field) DO UPDATE SET key_id = excluded.key_id, \
-                   record = excluded.record, updated_at = excluded.updated_at",
-            )
-            .bind(&owner_s)
-            .bind(field)
-            .bind(key_id)
-            .bind(&record)
-            .bind(self.clock.now_millis())
-            .execute(self.db.pool())
-            .await?;
-            if done.rows_affected() == 1 {
+            let mut tx = self.db.pool().begin().await?;
+            let mut all = true;
+            for (field, value, expires_at) in fields {
+                let aad = cipher::associated_data(&vault_id, &owner_s, field);
+                let record = cipher::seal(&key, key_id as u32, &aad, value.expose().as_bytes());
+                let done = sqlx::query(
+                    "INSERT INTO secrets (owner, field, key_id, record, expires_at, updated_at) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS \
+                       (SELECT 1 FROM vault_keys WHERE key_id = ?3 AND state = 'active') \
+                     ON CONFLICT (owner, field) DO UPDATE SET key_id = excluded.key_id, \
+                       record = excluded.record, expires_at = excluded.expires_at, \
+                       updated_at = excluded.updated_at",
+                )
+                .bind(&owner_s)
+                .bind(*field)
+                .bind(key_id)
+                .bind(&record)
+                .bind(*expires_at)
+                .bind(self.clock.now_millis())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    all = false;
+                    break;
+                }
+            }
+            if all {
+                tx.commit().await?;
                 m::vault_operation("put", "ok");
                 return Ok(());
             }
+            tx.rollback().await?;
             self.keys.lock().await.remove(&key_id);
         }
         m::vault_operation("put", "error");
         Err(VaultError::Db(DbError::Sql(
-            "the vault key kept changing while writing a secret; retry".into(),
+            "the vault key kept changing while writing secrets; retry".into(),
         )))
+    }
+
+    /// Read a secret and its expiry (unix ms).
+    pub async fn get_with_expiry(
+        &self,
+        owner: &SecretOwner,
+        field: &str,
+    ) -> Result<Option<(SecretValue, Option<i64>)>, VaultError> {
+        let expires: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT expires_at FROM secrets WHERE owner = ?1 AND field = ?2")
+                .bind(owner.to_string())
+                .bind(field)
+                .fetch_optional(self.db.pool())
+                .await?;
+        match (self.get(owner, field).await?, expires) {
+            (Some(v), Some(e)) => Ok(Some((v, e))),
+            (Some(v), None) => Ok(Some((v, None))),
+            (None, _) => Ok(None),
+        }
     }
 
     /// Read a secret; `Ok(None)` when there is none.

@@ -84,8 +84,9 @@ pub fn server_error() -> Response {
     InstagramError::internal().into_response()
 }
 
-/// Seeds the professional account and 30 media (every 3rd a carousel, others alternate
-/// Reels and images), one per day before `now`.
+/// Seeds the professional account `sandbox.creator` with 30 media (every 3rd a carousel,
+/// others alternate Reels and images), one per day before `now`, and a second account
+/// `sandbox.brand` with 5 images.
 pub fn seed(state: &mut State, now: i64) {
     let seed = state.seed;
     let user_id = det::digits(seed, "ig-user", 17);
@@ -114,6 +115,29 @@ pub fn seed(state: &mut State, now: i64) {
             subreddit: None,
             body: None,
             duration: if kind == "REELS" { 30 } else { 0 },
+        });
+    }
+    let brand = det::digits(seed, "ig-user-brand", 17);
+    state.users.push(User {
+        platform: Platform::Instagram,
+        id: brand.clone(),
+        username: "sandbox.brand".into(),
+        display_name: "Sandbox Brand".into(),
+        private_account: false,
+        created_at: now - 2 * 365 * 86_400,
+    });
+    for i in 0..5 {
+        state.media.push(MediaItem {
+            platform: Platform::Instagram,
+            id: det::digits(seed, &format!("ig-brand-media-{i}"), 17),
+            owner: brand.clone(),
+            caption: format!("Brand post #{}", 5 - i),
+            kind: "IMAGE".into(),
+            created_at: now - (i + 1) * 2 * 86_400,
+            public: true,
+            subreddit: None,
+            body: None,
+            duration: 0,
         });
     }
 }

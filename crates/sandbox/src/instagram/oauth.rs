@@ -70,18 +70,14 @@ pub async fn authorize_page(State(shared): State<Arc<Shared>>, uri: Uri) -> Resp
         Ok(r) => r,
         Err(r) => return r,
     };
-    let username = shared
-        .lock()
-        .default_user(Platform::Instagram)
-        .map(|u| u.username.clone())
-        .unwrap_or_default();
+    let accounts = shared.lock().usernames(Platform::Instagram);
     let action = format!("{}/oauth/authorize", shared.base(Platform::Instagram));
     web::html(
         StatusCode::OK,
         ConsentPage {
             platform_label: "Instagram",
             app_name: &req.app.name,
-            username: &username,
+            accounts: &accounts,
             scopes: &req.scopes,
             action: &action,
             params: &params,
@@ -112,11 +108,15 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
     let now = shared.clock.now();
     let code = {
         let mut state = shared.lock();
+        let account = params.get("account").map(String::as_str);
         let Some(user_id) = state
-            .default_user(Platform::Instagram)
+            .consenting_user(Platform::Instagram, account)
             .map(|u| u.id.clone())
         else {
-            return InstagramError::internal().into_response();
+            return web::html(
+                StatusCode::BAD_REQUEST,
+                common::error_page("Instagram", "Unknown account."),
+            );
         };
         let code = format!("AQ{}", state.next_alnum("ig-code", 160));
         state.codes.insert(
@@ -209,7 +209,6 @@ pub async fn code_exchange(State(shared): State<Arc<Shared>>, body: Bytes) -> Re
                 revoked: false,
                 kind: TokenKind::Short,
                 from_code: true,
-                fault_applied: false,
                 refresh_token: None,
             },
         );
@@ -236,8 +235,7 @@ fn issue_long(shared: &Shared, from: &AccessToken) -> Response {
             expires_at: now + LONG_TTL,
             revoked: false,
             kind: TokenKind::Long,
-            from_code: false,
-            fault_applied: false,
+            from_code: true,
             refresh_token: None,
         },
     );
@@ -259,7 +257,7 @@ pub async fn long_lived(State(shared): State<Arc<Shared>>, uri: Uri) -> Response
         let now = shared.clock.now();
         let t = shared
             .lock()
-            .authenticate(
+            .authenticate_without_faults(
                 Platform::Instagram,
                 q.get("access_token").map(String::as_str),
                 now,
@@ -296,12 +294,17 @@ pub async fn refresh(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             ));
         }
         let now = shared.clock.now();
-        let t = super::authorize_call(
-            &mut shared.lock(),
-            q.get("access_token").map(String::as_str),
-            now,
-            Some("instagram_business_basic"),
-        )?;
+        let t = shared
+            .lock()
+            .authenticate_without_faults(
+                Platform::Instagram,
+                q.get("access_token").map(String::as_str),
+                now,
+            )
+            .map_err(InstagramError::from_auth)?;
+        if !t.scopes.iter().any(|s| s == "instagram_business_basic") {
+            return Err(InstagramError::permission("instagram_business_basic"));
+        }
         if t.kind != TokenKind::Long {
             return Err(InstagramError::param(
                 "Only long-lived access tokens can be refreshed.",

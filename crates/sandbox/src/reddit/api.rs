@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::error::business_error;
-use super::{add_headers, api_prelude, subreddit_rule, RateHeaders, RedditError, SUBMITS_PER_10_MIN};
+use super::{
+    add_headers, api_prelude, subreddit_rule, RateHeaders, RedditError, SUBMITS_PER_10_MIN,
+};
 use crate::config::Platform;
 use crate::state::{MediaItem, Shared};
 use crate::{det, insights, oauth as common, web};
@@ -58,7 +60,8 @@ pub async fn me(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
     respond(web::json(StatusCode::OK, &body), &rate)
 }
 
-fn slug(title: &str) -> String {
+/// The URL slug Reddit derives from a title.
+pub fn slug(title: &str) -> String {
     let s: String = title
         .to_lowercase()
         .chars()
@@ -156,7 +159,11 @@ pub async fn submit(
                 "video_poster_url",
             );
         }
-        Some((asset.sha256.clone(), asset.uploaded.unwrap_or(0)))
+        Some((
+            asset.sha256.clone(),
+            asset.uploaded.unwrap_or(0),
+            asset.key.clone(),
+        ))
     };
     let mut state = shared.lock();
     if kind == "link"
@@ -187,6 +194,16 @@ pub async fn submit(
     }
     let id = state.next_alnum("reddit-post", 7).to_lowercase();
     let text = get("text");
+    // A media post's processing fails under the `publish_fail` fault (told on its websocket).
+    let failed = media_sha.is_some() && state.faults.publish_fail;
+    if let Some((_, _, key)) = &media_sha {
+        if let Some(asset) = state.reddit.assets.get_mut(key) {
+            asset.post_id = Some(id.clone());
+        }
+        if failed {
+            state.reddit.failed_posts.insert(id.clone());
+        }
+    }
     state.media.push(MediaItem {
         platform: Platform::Reddit,
         id: id.clone(),
@@ -194,7 +211,7 @@ pub async fn submit(
         caption: title.clone(),
         kind: kind.clone(),
         created_at: now,
-        public: true,
+        public: !failed,
         subreddit: Some(sr.clone()),
         body: Some(if kind == "self" {
             text.clone()
@@ -204,7 +221,7 @@ pub async fn submit(
         duration: 0,
     });
     let (fingerprint, sha, bytes) = match &media_sha {
-        Some((sha, bytes)) => (
+        Some((sha, bytes, _)) => (
             format!("sha256:{}", sha.clone().unwrap_or_default()),
             sha.clone(),
             *bytes,
@@ -212,17 +229,19 @@ pub async fn submit(
         None if kind == "self" => (format!("self:{sr}:{text}"), None, 0),
         None => (format!("url:{sr}:{url}"), None, 0),
     };
-    state.record_publish(
-        Platform::Reddit,
-        &id,
-        &t.user_id,
-        &fingerprint,
-        &title,
-        sha,
-        bytes,
-        &kind,
-        now,
-    );
+    if !failed {
+        state.record_publish(
+            Platform::Reddit,
+            &id,
+            &t.user_id,
+            &fingerprint,
+            &title,
+            sha,
+            bytes,
+            &kind,
+            now,
+        );
+    }
     drop(state);
     let base = shared.base(Platform::Reddit);
     let data = if media_sha.is_some() {
@@ -276,7 +295,7 @@ fn posts_by_fullnames(shared: &Shared, names: &str) -> Vec<Value> {
             state
                 .media
                 .iter()
-                .find(|m| m.platform == Platform::Reddit && m.id == id)
+                .find(|m| m.platform == Platform::Reddit && m.id == id && m.public)
         })
         .map(|m| {
             let username = state
@@ -358,7 +377,7 @@ pub async fn submitted(
     let mut posts: Vec<&MediaItem> = state
         .media
         .iter()
-        .filter(|m| m.platform == Platform::Reddit && m.owner == user.id)
+        .filter(|m| m.platform == Platform::Reddit && m.owner == user.id && m.public)
         .collect();
     posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     let start = match q.get("after").and_then(|a| a.strip_prefix("t3_")) {

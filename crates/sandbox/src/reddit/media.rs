@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Multipart, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -48,13 +48,17 @@ pub struct Asset {
     pub uploaded: Option<u64>,
     /// SHA-256 of the stored bytes.
     pub sha256: Option<String>,
+    /// The post submitted with this asset.
+    pub post_id: Option<String>,
 }
 
-/// Leases by key.
+/// Leases by key, and media posts that failed processing.
 #[derive(Debug, Default)]
 pub struct RedditState {
     /// By S3 key.
     pub assets: HashMap<String, Asset>,
+    /// Media posts whose processing failed (`publish_fail` fault).
+    pub failed_posts: std::collections::HashSet<String>,
 }
 
 /// `POST /api/media/asset.json`.
@@ -95,6 +99,7 @@ pub async fn lease(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
             user_id: t.user_id.clone(),
             uploaded: None,
             sha256: None,
+            post_id: None,
         },
     );
     let authority = shared.origin.trim_start_matches("http://").to_string();
@@ -137,12 +142,8 @@ fn s3_error(status: StatusCode, code: &str, message: &str, extra: &str) -> Respo
 }
 
 /// `POST` to the lease's `action`: the fake S3 bucket.
-pub async fn s3_upload(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Response {
-    if headers.contains_key(header::AUTHORIZATION) {
+pub async fn s3_upload(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if request.headers().contains_key(header::AUTHORIZATION) {
         return s3_error(
             StatusCode::BAD_REQUEST,
             "InvalidArgument",
@@ -150,6 +151,14 @@ pub async fn s3_upload(
             "",
         );
     }
+    let Ok(mut multipart) = Multipart::from_request(request, &()).await else {
+        return s3_error(
+            StatusCode::BAD_REQUEST,
+            "MalformedPOSTRequest",
+            "The body of your POST request is not well-formed multipart/form-data.",
+            "",
+        );
+    };
     let mut fields: HashMap<String, String> = HashMap::new();
     loop {
         let field = match multipart.next_field().await {

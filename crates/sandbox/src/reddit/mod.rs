@@ -9,6 +9,7 @@ mod api;
 mod error;
 mod media;
 mod oauth;
+mod ws;
 
 use std::sync::Arc;
 
@@ -79,6 +80,8 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/user/{name}/submitted", get(api::submitted))
         .route("/comments/{id}", get(api::comments))
         .route("/api/media/asset.json", post(media::lease))
+        .route("/_ws/post/{id}", get(ws::post_socket))
+        .route("/_ws/{folder}/{asset}", get(ws::asset_socket))
         .route(
             "/_s3/reddit-uploaded-media",
             post(media::s3_upload).layer(DefaultBodyLimit::disable()),
@@ -115,7 +118,8 @@ pub fn subreddit_rule(name: &str, username: &str) -> Option<&'static str> {
     }
 }
 
-/// Seeds the account and 30 posts (alternating link and self) in r/outpost_sandbox.
+/// Seeds `sandbox_creator` with 30 posts (alternating link and self) in
+/// r/outpost_sandbox, and a second account `sandbox_alt` with 5 self posts.
 pub fn seed(state: &mut State, now: i64) {
     let seed = state.seed;
     let id = det::alnum(seed, "reddit-user", 7).to_lowercase();
@@ -143,6 +147,29 @@ pub fn seed(state: &mut State, now: i64) {
             } else {
                 "Posted by the sandbox seed.".into()
             }),
+            duration: 0,
+        });
+    }
+    let alt = det::alnum(seed, "reddit-user-alt", 7).to_lowercase();
+    state.users.push(User {
+        platform: Platform::Reddit,
+        id: alt.clone(),
+        username: "sandbox_alt".into(),
+        display_name: "sandbox_alt".into(),
+        private_account: false,
+        created_at: now - 365 * 86_400,
+    });
+    for i in 0..5 {
+        state.media.push(MediaItem {
+            platform: Platform::Reddit,
+            id: det::alnum(seed, &format!("reddit-alt-post-{i}"), 7).to_lowercase(),
+            owner: alt.clone(),
+            caption: format!("Alt post number {}", 5 - i),
+            kind: "self".into(),
+            created_at: now - (i + 1) * 3 * 86_400,
+            public: true,
+            subreddit: Some("outpost_sandbox".into()),
+            body: Some("Posted by the sandbox seed.".into()),
             duration: 0,
         });
     }

@@ -85,11 +85,7 @@ pub async fn authorize_page(State(shared): State<Arc<Shared>>, uri: Uri) -> Resp
         Ok(r) => r,
         Err(r) => return r,
     };
-    let username = shared
-        .lock()
-        .default_user(Platform::Reddit)
-        .map(|u| u.username.clone())
-        .unwrap_or_default();
+    let accounts = shared.lock().usernames(Platform::Reddit);
     let action = format!(
         "{}{}",
         shared.base(Platform::Reddit),
@@ -100,7 +96,7 @@ pub async fn authorize_page(State(shared): State<Arc<Shared>>, uri: Uri) -> Resp
         ConsentPage {
             platform_label: "Reddit",
             app_name: &req.app.name,
-            username: &username,
+            accounts: &accounts,
             scopes: &req.scopes,
             action: &action,
             params: &params,
@@ -125,8 +121,15 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
     }
     let now = shared.clock.now();
     let mut state = shared.lock();
-    let Some(user_id) = state.default_user(Platform::Reddit).map(|u| u.id.clone()) else {
-        return RedditError::Http(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+    let account = params.get("account").map(String::as_str);
+    let Some(user_id) = state
+        .consenting_user(Platform::Reddit, account)
+        .map(|u| u.id.clone())
+    else {
+        return web::html(
+            StatusCode::BAD_REQUEST,
+            common::error_page("Reddit", "Unknown account."),
+        );
     };
     let code = state.next_alnum("reddit-code", 30);
     state.codes.insert(
@@ -245,7 +248,6 @@ pub async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
             revoked: false,
             kind: TokenKind::Short,
             from_code: old_refresh.is_none(),
-            fault_applied: false,
             refresh_token: refresh.clone().or(old_refresh),
         },
     );

@@ -56,7 +56,7 @@ const VIDEO_FIELDS: &[&str] = &[
     "view_count",
 ];
 
-/// Per-minute limit of the Display API endpoints (per app in the docs; per token here).
+/// Per-minute limit of the Display API endpoints, per app.
 const DISPLAY_PER_MINUTE: u32 = 600;
 
 /// `GET /v2/user/info/`.
@@ -83,7 +83,7 @@ fn user_info_inner(
     super::per_minute(
         &mut state,
         "display",
-        token.as_deref().unwrap_or(""),
+        &t.client_id,
         shared.clock.now_ms(),
         DISPLAY_PER_MINUTE,
     )?;
@@ -198,7 +198,7 @@ fn list_prelude(
     super::per_minute(
         &mut state,
         "display",
-        token.as_deref().unwrap_or(""),
+        &t.client_id,
         shared.clock.now_ms(),
         DISPLAY_PER_MINUTE,
     )?;
@@ -210,7 +210,9 @@ fn own_public(state: &SandboxState, user_id: &str) -> Vec<MediaItem> {
     let mut v: Vec<MediaItem> = state
         .media
         .iter()
-        .filter(|m| m.platform == Platform::TikTok && m.owner == user_id && m.public)
+        .filter(|m| {
+            m.platform == Platform::TikTok && m.owner == user_id && m.public && m.kind == "VIDEO"
+        })
         .cloned()
         .collect();
     v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));

@@ -1,13 +1,14 @@
 //! TikTok emulation: Login Kit for Desktop (authorize page, token, refresh with rotating
 //! refresh tokens, revoke, hex PKCE), Display API (user info, video list/query) and the
 //! Content Posting API (creator info, direct post and inbox init, FILE_UPLOAD chunk rules,
-//! Content-Range PUTs, PULL_FROM_URL, status progression) with its per-token rate limits
+//! Content-Range PUTs, PULL_FROM_URL, photo posts, status progression) with its per-token rate limits
 //! and daily caps. Served under `/tiktok`; every real path is appended to that base
 //! (`open.tiktokapis.com`, `www.tiktok.com` and the upload host alike).
 
 mod api;
 mod error;
 mod oauth;
+mod photo;
 mod publish;
 
 use std::collections::HashMap;
@@ -70,6 +71,7 @@ pub fn router() -> Router<Arc<Shared>> {
             "/v2/post/publish/inbox/video/init/",
             post(publish::inbox_init),
         )
+        .route("/v2/post/publish/content/init/", post(photo::content_init))
         .route(
             "/v2/post/publish/status/fetch/",
             post(publish::status_fetch),
@@ -95,7 +97,8 @@ pub fn server_error() -> Response {
     TikTokError::internal().into_response()
 }
 
-/// Seeds the TikTok creator and 25 public videos, one per day before `now`.
+/// Seeds the TikTok creator (public account, 25 public videos, one per day before `now`)
+/// and a second, private account `sandbox.private` without public videos.
 pub fn seed(state: &mut State, now: i64) {
     let seed = state.seed;
     let open_id = format!(
@@ -127,9 +130,17 @@ pub fn seed(state: &mut State, now: i64) {
             duration: 15 + (det::hash_str(seed, &format!("tt-dur-{i}")) % 160) as u32,
         });
     }
+    state.users.push(User {
+        platform: Platform::TikTok,
+        id: det::alnum(seed, "tt-openid-private", 32).to_lowercase(),
+        username: "sandbox.private".into(),
+        display_name: "Sandbox Private".into(),
+        private_account: true,
+        created_at: now - 365 * 86_400,
+    });
 }
 
-/// Advances publishes to `now` (see [`publish::tick`]).
+/// Advances publishes to `now`: emits their webhooks and lists completed direct posts.
 pub fn tick(state: &mut State, now: i64) {
     publish::tick(state, now);
 }

@@ -109,16 +109,12 @@ pub async fn authorize_page(State(shared): State<Arc<Shared>>, uri: Uri) -> Resp
         Ok(r) => r,
         Err(response) => return response,
     };
-    let username = shared
-        .lock()
-        .default_user(Platform::TikTok)
-        .map(|u| u.username.clone())
-        .unwrap_or_default();
+    let accounts = shared.lock().usernames(Platform::TikTok);
     let action = format!("{}/v2/auth/authorize/", shared.base(Platform::TikTok));
     let page = ConsentPage {
         platform_label: "TikTok",
         app_name: &req.app.name,
-        username: &username,
+        accounts: &accounts,
         scopes: &req.scopes,
         action: &action,
         params: &params,
@@ -144,8 +140,15 @@ pub async fn authorize_decision(State(shared): State<Arc<Shared>>, body: Bytes) 
     let now = shared.clock.now();
     let code = {
         let mut state = shared.lock();
-        let Some(user_id) = state.default_user(Platform::TikTok).map(|u| u.id.clone()) else {
-            return TikTokError::internal().into_response();
+        let account = params.get("account").map(String::as_str);
+        let Some(user_id) = state
+            .consenting_user(Platform::TikTok, account)
+            .map(|u| u.id.clone())
+        else {
+            return web::html(
+                StatusCode::BAD_REQUEST,
+                common::error_page("TikTok", "Unknown account."),
+            );
         };
         let code = format!(
             "{}*!{}",
@@ -233,7 +236,6 @@ fn issue(
             revoked: false,
             kind: TokenKind::Short,
             from_code,
-            fault_applied: false,
             refresh_token: Some(refresh.clone()),
         },
     );
@@ -336,16 +338,28 @@ pub async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
     let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
         return bad("invalid_request", "token is required.");
     };
+    let now = shared.clock.now();
     let mut state = shared.lock();
-    let refresh = match state.tokens.get_mut(token) {
+    let (refresh, user_id) = match state.tokens.get_mut(token) {
         Some(t) if t.platform == Platform::TikTok && t.client_id == app.client_id => {
             t.revoked = true;
-            t.refresh_token.clone()
+            (t.refresh_token.clone(), t.user_id.clone())
         }
         _ => return bad("invalid_request", "The token is invalid."),
     };
     if let Some(r) = refresh.and_then(|r| state.refresh.get_mut(&r)) {
         r.revoked = true;
     }
+    // reason 5: the developer revoked the authorization.
+    let secret = app.client_secret.clone().unwrap_or_default();
+    let event = crate::webhook::tiktok_event(
+        &app.client_id,
+        &secret,
+        "authorization.removed",
+        now,
+        &user_id,
+        &json!({"reason": 5}),
+    );
+    state.queue_webhook(event);
     web::json(StatusCode::OK, &json!({}))
 }

@@ -66,6 +66,11 @@ pub enum Source {
         /// The video URL.
         url: String,
     },
+    /// Photo post: TikTok pulls every image.
+    Photos {
+        /// The image URLs.
+        urls: Vec<String>,
+    },
 }
 
 /// One publish (a `publish_id`).
@@ -112,7 +117,7 @@ pub struct TikTokState {
     pub publishes: HashMap<String, Publish>,
 }
 
-fn privacy_options(user: &User) -> Vec<&'static str> {
+pub(super) fn privacy_options(user: &User) -> Vec<&'static str> {
     if user.private_account {
         vec!["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
     } else {
@@ -224,7 +229,7 @@ pub fn check_chunks(video_size: u64, chunk_size: u64, total: u64) -> Result<(), 
     Ok(())
 }
 
-fn count_recent(state: &SandboxState, user_id: &str, mode: Mode, since: i64) -> usize {
+pub(super) fn count_recent(state: &SandboxState, user_id: &str, mode: Mode, since: i64) -> usize {
     state
         .tiktok
         .publishes
@@ -374,15 +379,61 @@ fn init(
     } else {
         "url"
     };
-    let id = format!("v_pub_{kind}~v2-1.{}", state.next_digits("tt-publish", 19));
+    let (id, upload_token) = insert_publish(
+        &mut state,
+        &user.id,
+        &app.client_id,
+        mode,
+        source.clone(),
+        title,
+        privacy,
+        now,
+        kind,
+    );
+    if matches!(source, Source::Url { .. }) {
+        return Ok(ok(json!({"publish_id": id})));
+    }
+    let upload_url = format!(
+        "{}/video/?upload_id={}&upload_token={}",
+        shared.base(Platform::TikTok),
+        id.rsplit('.').next().unwrap_or(&id),
+        upload_token
+    );
+    Ok(ok(json!({"publish_id": id, "upload_url": upload_url})))
+}
+
+/// Creates a publish (`{v|p}_pub_{kind}~v2-1.<digits>`); pulled sources are committed at
+/// once. Returns the publish id and the upload token.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn insert_publish(
+    state: &mut SandboxState,
+    user_id: &str,
+    client_id: &str,
+    mode: Mode,
+    source: Source,
+    title: String,
+    privacy: String,
+    now: i64,
+    kind: &str,
+) -> (String, String) {
+    let prefix = if matches!(source, Source::Photos { .. }) {
+        "p"
+    } else {
+        "v"
+    };
+    let id = format!(
+        "{prefix}_pub_{kind}~v2-1.{}",
+        state.next_digits("tt-publish", 19)
+    );
     let upload_token = state.next_alnum("tt-upload-token", 32);
     let post_id = state.next_digits("tt-post", 19);
+    let pulled = !matches!(source, Source::File { .. });
     let publish = Publish {
         id: id.clone(),
-        user_id: user.id.clone(),
-        client_id: app.client_id.clone(),
+        user_id: user_id.to_string(),
+        client_id: client_id.to_string(),
         mode,
-        source: source.clone(),
+        source,
         title,
         privacy,
         created_at: now,
@@ -398,17 +449,10 @@ fn init(
         public_sent: false,
     };
     state.tiktok.publishes.insert(id.clone(), publish);
-    if matches!(source, Source::Url { .. }) {
-        commit(&mut state, &id, now);
-        return Ok(ok(json!({"publish_id": id})));
+    if pulled {
+        commit(state, &id, now);
     }
-    let upload_url = format!(
-        "{}/video/?upload_id={}&upload_token={}",
-        shared.base(Platform::TikTok),
-        id.rsplit('.').next().unwrap_or(&id),
-        upload_token
-    );
-    Ok(ok(json!({"publish_id": id, "upload_url": upload_url})))
+    (id, upload_token)
 }
 
 /// Marks a publish as fully received and records it.
@@ -426,6 +470,7 @@ fn commit(state: &mut SandboxState, id: &str, now: i64) {
             (format!("sha256:{sha}"), Some(sha), *video_size)
         }
         Source::Url { url } => (format!("url:{url}"), None, 0),
+        Source::Photos { urls } => (format!("photos:{}", urls.join("|")), None, 0),
     };
     let p = p.clone();
     if !failed {
@@ -632,6 +677,11 @@ pub fn status_of(
 ) -> (&'static str, &'static str, Vec<u64>, u64, u64) {
     let pulled = match &p.source {
         Source::Url { url } => Some(10 * MB + det::hash_str(seed, url) % (50 * MB)),
+        Source::Photos { urls } => Some(
+            urls.iter()
+                .map(|u| 200_000 + det::hash_str(seed, u) % (2 * MB))
+                .sum(),
+        ),
         Source::File { .. } => None,
     };
     let uploaded = if pulled.is_some() { 0 } else { p.received };
@@ -744,7 +794,12 @@ pub fn tick(state: &mut SandboxState, now: i64) {
                     id: p.post_id.clone(),
                     owner: p.user_id.clone(),
                     caption: p.title.clone(),
-                    kind: "VIDEO".into(),
+                    kind: if matches!(p.source, Source::Photos { .. }) {
+                        "PHOTO"
+                    } else {
+                        "VIDEO"
+                    }
+                    .into(),
                     created_at: c + PROCESSING_SECS,
                     public: p.privacy == "PUBLIC_TO_EVERYONE",
                     subreddit: None,

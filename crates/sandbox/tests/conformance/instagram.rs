@@ -52,7 +52,7 @@ async fn exchange(sb: &Sandbox, code: &str, redirect: &str) -> reqwest::Response
 }
 
 /// Short-lived token and user id.
-async fn short_token(sb: &Sandbox, scopes: &str) -> (String, String) {
+pub async fn short_token(sb: &Sandbox, scopes: &str) -> (String, String) {
     let c = code(sb, scopes).await;
     let r = exchange(sb, &c, REDIRECT).await;
     assert_eq!(r.status(), 200);
@@ -65,7 +65,7 @@ async fn short_token(sb: &Sandbox, scopes: &str) -> (String, String) {
     )
 }
 
-async fn long_token(sb: &Sandbox, short: &str) -> Value {
+pub async fn long_token(sb: &Sandbox, short: &str) -> Value {
     let url = url_with(
         &format!("{}/access_token", sb.base_url(Platform::Instagram)),
         &[
@@ -639,7 +639,39 @@ async fn container_error_fault_and_expiry() {
     .await;
     assert_eq!(s, 400);
     assert_graph_error(&v, 100, None);
-    let _ = id2;
+    // A container not published within 24 hours expires (checked with a long-lived token).
+    let long = long_token(&sb, &token).await;
+    let long = long["access_token"].as_str().unwrap();
+    let status = |id: String| {
+        let (base, t) = (sb.base_url(Platform::Instagram), long.to_string());
+        async move {
+            let url = url_with(
+                &format!("{base}/{id}"),
+                &[("fields", "status_code"), ("access_token", &t)],
+            );
+            client()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(status(id2.clone()).await["status_code"], "FINISHED");
+    sb.advance_clock(Duration::from_secs(86_400)).await;
+    assert_eq!(status(id2.clone()).await["status_code"], "EXPIRED");
+    let (s, v, _) = graph(
+        &sb,
+        reqwest::Method::POST,
+        &format!("/{user_id}/media_publish"),
+        long,
+        &[("creation_id", &id2)],
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert_graph_error(&v, -2, Some(2_207_020));
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@
 mod faults;
 mod inspect;
 mod instagram;
+mod limits;
 mod reddit;
+mod robustness;
 mod support;
 mod tiktok;

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use outpost_sandbox::config::REDDIT_CLIENT_ID;
 use outpost_sandbox::{insights, Platform, Sandbox};
 use serde_json::Value;
@@ -38,7 +39,7 @@ async fn token_request(sb: &Sandbox, form: &[(&str, &str)]) -> reqwest::Response
         .unwrap()
 }
 
-async fn login(sb: &Sandbox, scope: &str) -> Value {
+pub async fn login(sb: &Sandbox, scope: &str) -> Value {
     let location = consent(&client(), &authorize_url(sb, scope, "permanent"), true).await;
     let q = query_of(&location);
     assert_eq!(q["state"], "rd-state");
@@ -148,6 +149,11 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     let lease: Value = r.json().await.unwrap();
     let action = lease["args"]["action"].as_str().unwrap();
     assert!(action.starts_with("//"), "protocol-relative");
+    // Older clients open the lease's websocket before submitting.
+    let (mut lease_socket, _) =
+        tokio_tungstenite::connect_async(lease["asset"]["websocket_url"].as_str().unwrap())
+            .await
+            .unwrap();
     let mut form = reqwest::multipart::Form::new();
     let mut key = String::new();
     for f in lease["args"]["fields"].as_array().unwrap() {
@@ -204,9 +210,33 @@ async fn whole_flow_authorize_token_profile_publish_status_insights() {
     assert_eq!(v["json"]["errors"], serde_json::json!([]), "{v}");
     assert!(v["json"]["data"]["websocket_url"].is_string());
     assert!(v["json"]["data"].get("id").is_none());
+    // The post id arrives on the websocket.
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(v["json"]["data"]["websocket_url"].as_str().unwrap())
+            .await
+            .unwrap();
+    let message = socket.next().await.unwrap().unwrap();
+    let event: Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
+    assert_eq!(event["type"], "success");
+    let redirect = event["payload"]["redirect"].as_str().unwrap();
+    let video_id = redirect
+        .split("/comments/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let early = lease_socket.next().await.unwrap().unwrap();
+    assert_eq!(
+        early.to_text().unwrap(),
+        message.to_text().unwrap(),
+        "the lease socket tells the same"
+    );
 
     let seen = sb.inspect();
     assert_eq!(seen.published_on(Platform::Reddit).len(), 2);
+    assert_eq!(seen.published[1].id, video_id);
     assert_eq!(
         seen.published[1].content_sha256.as_deref(),
         Some(hex::encode(Sha256::digest(&bytes)).as_str())
@@ -555,4 +585,76 @@ async fn fake_s3_rejects_auth_headers_unknown_keys_and_bad_multipart() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn a_failed_media_post_is_told_on_its_websocket_and_not_recorded() {
+    let sb = sandbox().await;
+    let t = login(&sb, "submit,read").await;
+    let token = t["access_token"].as_str().unwrap();
+    let lease: Value = client()
+        .post(format!(
+            "{}/api/media/asset.json",
+            sb.base_url(Platform::Reddit)
+        ))
+        .bearer_auth(token)
+        .form(&[("filepath", "a.png"), ("mimetype", "image/png")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let action = lease["args"]["action"].as_str().unwrap();
+    let mut form = reqwest::multipart::Form::new();
+    let mut key = String::new();
+    for f in lease["args"]["fields"].as_array().unwrap() {
+        let (n, v) = (
+            f["name"].as_str().unwrap().to_string(),
+            f["value"].as_str().unwrap().to_string(),
+        );
+        if n == "key" {
+            key = v.clone();
+        }
+        form = form.text(n, v);
+    }
+    form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![1u8; 64]).file_name("a.png"),
+    );
+    assert_eq!(
+        client()
+            .post(format!("http:{action}"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    sb.set_faults("publish_fail".parse().unwrap());
+    let v = submit(
+        &sb,
+        token,
+        &[
+            ("api_type", "json"),
+            ("sr", "pics"),
+            ("kind", "image"),
+            ("title", "pic"),
+            ("url", &format!("http:{action}/{key}")),
+        ],
+    )
+    .await;
+    assert_eq!(v["json"]["errors"], serde_json::json!([]));
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(v["json"]["data"]["websocket_url"].as_str().unwrap())
+            .await
+            .unwrap();
+    let event: Value =
+        serde_json::from_str(socket.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    assert_eq!(event["type"], "failed");
+    assert!(sb.inspect().published.is_empty());
+    let r =
+        tokio_tungstenite::connect_async(format!("ws://{}/reddit/_ws/post/nope", sb.addr())).await;
+    assert!(r.is_err(), "unknown post: no upgrade");
 }

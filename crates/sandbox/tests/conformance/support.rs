@@ -11,6 +11,7 @@ pub const REDIRECT: &str = "http://127.0.0.1:53682/callback/";
 
 pub async fn sandbox() -> Sandbox {
     Sandbox::start(SandboxConfig {
+        frozen_clock: true,
         seed: 42,
         ..SandboxConfig::default()
     })
@@ -60,6 +61,16 @@ pub fn read_form(html: &str) -> (String, Vec<(String, String)>) {
 
 /// Opens the authorize page, clicks Authorize (or Deny), returns the redirect Location.
 pub async fn consent(client: &reqwest::Client, authorize_url: &str, allow: bool) -> String {
+    consent_as(client, authorize_url, allow, None).await
+}
+
+/// Same, choosing the account in the page's "Continue as" list.
+pub async fn consent_as(
+    client: &reqwest::Client,
+    authorize_url: &str,
+    allow: bool,
+    account: Option<&str>,
+) -> String {
     let page = client
         .get(authorize_url)
         .send()
@@ -68,6 +79,13 @@ pub async fn consent(client: &reqwest::Client, authorize_url: &str, allow: bool)
     assert_eq!(page.status(), 200, "authorize page status");
     let html = page.text().await.expect("html");
     let (action, mut fields) = read_form(&html);
+    if let Some(a) = account {
+        assert!(
+            html.contains(&format!("<option value=\"{a}\">")),
+            "{a} is offered"
+        );
+        fields.push(("account".into(), a.into()));
+    }
     fields.push((
         "decision".into(),
         if allow { "allow" } else { "deny" }.into(),

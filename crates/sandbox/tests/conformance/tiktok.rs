@@ -7,7 +7,9 @@ use outpost_sandbox::{oauth, PkceEncoding, Platform, RegisteredApp, Sandbox, San
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::support::{client, consent, query_of, sandbox, url_with, REDIRECT, VERIFIER};
+use crate::support::{
+    client, consent, consent_as, query_of, sandbox, url_with, REDIRECT, VERIFIER,
+};
 
 const ALL_SCOPES: &str =
     "user.info.basic,user.info.profile,user.info.stats,video.list,video.upload,video.publish";
@@ -338,6 +340,7 @@ async fn token_exchange_checks_pkce_encoding_code_reuse_and_expiry() {
         verified_url_prefixes: vec![],
     };
     let sb = Sandbox::start(SandboxConfig {
+        frozen_clock: true,
         seed: 42,
         extra_apps: vec![extra],
         ..SandboxConfig::default()
@@ -661,6 +664,7 @@ async fn unaudited_apps_cannot_post_to_public_accounts() {
         verified_url_prefixes: vec![],
     };
     let sb = Sandbox::start(SandboxConfig {
+        frozen_clock: true,
         extra_apps: vec![extra],
         ..SandboxConfig::default()
     })
@@ -695,6 +699,98 @@ async fn unaudited_apps_cannot_post_to_public_accounts() {
     let (s, v) = api(&sb, reqwest::Method::POST, "/v2/post/publish/video/init/", t["access_token"].as_str().unwrap(), Some(json!({"post_info": {"privacy_level": "SELF_ONLY"}, "source_info": {"source": "FILE_UPLOAD", "video_size": 10, "chunk_size": 10, "total_chunk_count": 1}}))).await;
     assert_eq!(s, 403);
     assert_api_error(&v, "unaudited_client_can_only_post_to_private_accounts");
+
+    // The private account (picked on the consent page) can post; content is forced private.
+    let loc = consent_as(
+        &c,
+        &authorize_url(
+            &sb,
+            "unaudited",
+            "video.publish",
+            &oauth::challenge_hex(VERIFIER),
+        ),
+        true,
+        Some("sandbox.private"),
+    )
+    .await;
+    let t: Value = c
+        .post(format!("{}/v2/oauth/token/", sb.base_url(Platform::TikTok)))
+        .form(&[
+            ("client_key", "unaudited"),
+            ("client_secret", "s"),
+            ("code", query_of(&loc)["code"].as_str()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(t["open_id"], "");
+    let token = t["access_token"].as_str().unwrap();
+    let (_, info) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/creator_info/query/",
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(info["data"]["creator_username"], "sandbox.private");
+    let options = info["data"]["privacy_level_options"].as_array().unwrap();
+    assert!(
+        !options.contains(&json!("PUBLIC_TO_EVERYONE")),
+        "a private account cannot post publicly"
+    );
+    let (s, init) = api(&sb, reqwest::Method::POST, "/v2/post/publish/video/init/", token, Some(json!({"post_info": {"privacy_level": "FOLLOWER_OF_CREATOR"}, "source_info": {"source": "PULL_FROM_URL", "video_url": "https://x.example/v.mp4"}}))).await;
+    assert_eq!(s, 403, "the unaudited app has no verified prefix: {init}");
+    let (s, init) = api(&sb, reqwest::Method::POST, "/v2/post/publish/video/init/", token, Some(json!({"post_info": {"privacy_level": "FOLLOWER_OF_CREATOR"}, "source_info": {"source": "FILE_UPLOAD", "video_size": 10, "chunk_size": 10, "total_chunk_count": 1}}))).await;
+    assert_eq!(s, 200, "{init}");
+    assert_eq!(
+        put_chunk(
+            init["data"]["upload_url"].as_str().unwrap(),
+            video(10),
+            0,
+            10
+        )
+        .await
+        .status(),
+        201
+    );
+    sb.advance_clock(Duration::from_secs(60)).await;
+    let (_, st) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": init["data"]["publish_id"]})),
+    )
+    .await;
+    assert_eq!(st["data"]["status"], "PUBLISH_COMPLETE");
+    assert_eq!(
+        st["data"]["publicaly_available_post_id"],
+        json!([]),
+        "forced SELF_ONLY"
+    );
+    // An unknown account on the consent form is refused.
+    let page = c
+        .get(authorize_url(&sb, "unaudited", "video.publish", "x"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (action, mut fields) = crate::support::read_form(&page);
+    fields.push(("account".into(), "nobody".into()));
+    fields.push(("decision".into(), "allow".into()));
+    assert_eq!(
+        c.post(action).form(&fields).send().await.unwrap().status(),
+        400
+    );
 }
 
 async fn small_init(sb: &Sandbox, token: &str, size: u64, inbox: bool) -> Value {
@@ -907,4 +1003,171 @@ async fn video_list_pages_with_cursor_and_query_filters_ids() {
     assert_eq!(s, 200);
     assert_eq!(v["data"]["videos"].as_array().unwrap().len(), 1);
     assert_eq!(v["data"]["videos"][0]["id"], ids[3].as_str());
+}
+
+#[tokio::test]
+async fn photo_posts_pull_verified_images_and_follow_the_status_machine() {
+    let sb = sandbox().await;
+    let t = login(&sb, ALL_SCOPES).await;
+    let token = t["access_token"].as_str().unwrap();
+    let path = "/v2/post/publish/content/init/";
+    let images = json!([
+        "https://media.outpost.example/1.jpg",
+        "https://media.outpost.example/2.jpg"
+    ]);
+    let body = |media_type: &str, mode: &str, title: &str, images: Value| {
+        json!({
+            "media_type": media_type, "post_mode": mode,
+            "post_info": {"title": title, "description": "d", "privacy_level": "PUBLIC_TO_EVERYONE", "disable_comment": false, "auto_add_music": true},
+            "source_info": {"source": "PULL_FROM_URL", "photo_cover_index": 1, "photo_images": images},
+        })
+    };
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(body("PHOTO", "DIRECT_POST", "two photos", images.clone())),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let id = v["data"]["publish_id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("p_pub_url~v2-1."));
+    let (_, st) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": id})),
+    )
+    .await;
+    assert_eq!(st["data"]["status"], "PROCESSING_DOWNLOAD");
+    sb.advance_clock(Duration::from_secs(40)).await;
+    let (_, st) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": id})),
+    )
+    .await;
+    assert_eq!(st["data"]["status"], "PUBLISH_COMPLETE");
+    assert_eq!(
+        st["data"]["publicaly_available_post_id"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        sb.inspect().published_on(Platform::TikTok)[0].caption,
+        "two photos"
+    );
+    // Photos are not videos: the video list does not show them.
+    let (_, list) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/video/list/?fields=id,title",
+        token,
+        Some(json!({"max_count": 1})),
+    )
+    .await;
+    assert_ne!(list["data"]["videos"][0]["title"], "two photos");
+
+    let cases = vec![
+        (
+            body("VIDEO", "DIRECT_POST", "t", images.clone()),
+            400,
+            "invalid_params",
+        ),
+        (
+            body("PHOTO", "LATER", "t", images.clone()),
+            400,
+            "invalid_params",
+        ),
+        (
+            body("PHOTO", "DIRECT_POST", &"t".repeat(91), images.clone()),
+            400,
+            "invalid_params",
+        ),
+        (
+            body("PHOTO", "DIRECT_POST", "t", json!([])),
+            400,
+            "invalid_params",
+        ),
+        (
+            body(
+                "PHOTO",
+                "DIRECT_POST",
+                "t",
+                json!(vec!["https://media.outpost.example/x.jpg"; 36]),
+            ),
+            400,
+            "invalid_params",
+        ),
+        (
+            body(
+                "PHOTO",
+                "DIRECT_POST",
+                "t",
+                json!(["https://media.outpost.example/x.jpg"]),
+            ),
+            400,
+            "invalid_params",
+        ),
+        (
+            body(
+                "PHOTO",
+                "DIRECT_POST",
+                "t",
+                json!([
+                    "https://elsewhere.example/1.jpg",
+                    "https://media.outpost.example/2.jpg"
+                ]),
+            ),
+            403,
+            "url_ownership_unverified",
+        ),
+    ];
+    for (b, status, code) in cases {
+        // Six inits per minute per token: step past the window each time.
+        sb.advance_clock(Duration::from_secs(61)).await;
+        let (s, v) = api(&sb, reqwest::Method::POST, path, token, Some(b)).await;
+        assert_eq!(s, status, "{v}");
+        assert_api_error(&v, code);
+    }
+
+    // Inbox photo drafts need only video.upload; direct photo posts need video.publish.
+    sb.advance_clock(Duration::from_secs(61)).await;
+    let t = login(&sb, "video.upload").await;
+    let token = t["access_token"].as_str().unwrap();
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(body("PHOTO", "DIRECT_POST", "t", images.clone())),
+    )
+    .await;
+    assert_eq!(s, 401);
+    assert_api_error(&v, "scope_not_authorized");
+    let (s, v) = api(
+        &sb,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(body("PHOTO", "MEDIA_UPLOAD", "t", images)),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    sb.advance_clock(Duration::from_secs(10)).await;
+    let (_, st) = api(
+        &sb,
+        reqwest::Method::POST,
+        "/v2/post/publish/status/fetch/",
+        token,
+        Some(json!({"publish_id": v["data"]["publish_id"]})),
+    )
+    .await;
+    assert_eq!(st["data"]["status"], "SEND_TO_USER_INBOX");
 }

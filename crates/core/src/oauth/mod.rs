@@ -1,0 +1,389 @@
+//! Connecting accounts (RFC 8252 native-app OAuth) and keeping their tokens valid.
+//!
+//! Owns the whole life of a sign-in: an attempt with a fresh state and PKCE verifier
+//! ([`attempts`], [`pkce`]), the redirect (deep link or loopback, [`callback`],
+//! [`loopback`]), the code exchange, the profile, and storing tokens in the vault and the
+//! profile in `accounts` — only once everything succeeded, so no half-connected account is
+//! ever left. Then refresh before expiry ([`tokens`]) and disconnect.
+
+pub mod attempts;
+pub mod callback;
+pub mod credentials;
+pub mod loopback;
+pub mod pkce;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use url::Url;
+
+use self::callback::{Callback, CallbackError, CallbackOutcome};
+use crate::clock::SharedClock;
+use crate::config::{Config, RedirectMode};
+use crate::db::accounts::{Account, AccountProfile};
+use crate::db::{Database, DbError};
+use crate::error::UserFacing;
+use crate::http::{Http, HttpError};
+use crate::platform::Platform;
+use crate::platforms::{self, AuthorizeRequest, PlatformClient, PlatformError};
+use crate::telemetry::metrics as m;
+use crate::vault::{SecretOwner, Vault, VaultError};
+
+/// The custom-scheme redirect URI.
+pub const CUSTOM_SCHEME_REDIRECT: &str = "outpost://oauth/callback";
+
+/// Errors of connecting and token upkeep. Messages are for creators.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    /// The callback link itself is malformed.
+    #[error(transparent)]
+    Callback(#[from] CallbackError),
+    /// No pending sign-in has this state (forged, or from another machine).
+    #[error("this sign-in is unknown to Outpost (its state does not match any sign-in started here); nothing was connected")]
+    StateUnknown,
+    /// The attempt is older than 10 minutes.
+    #[error("this sign-in has expired (more than 10 minutes passed); start the connection again")]
+    StateExpired,
+    /// The attempt was already completed or used.
+    #[error("this sign-in link was already used; start the connection again if you need to")]
+    StateReused,
+    /// The state belongs to another platform's sign-in.
+    #[error("this sign-in was started for {}, not {}; nothing was connected", got.display_name(), expected.display_name())]
+    StateWrongPlatform {
+        /// Platform being connected.
+        expected: Platform,
+        /// Platform of the state.
+        got: Platform,
+    },
+    /// The creator or the platform declined.
+    #[error("{}", denied_message(*platform, error, description.as_deref()))]
+    Denied {
+        /// Platform.
+        platform: Platform,
+        /// The platform's error code.
+        error: String,
+        /// The platform's description.
+        description: Option<String>,
+    },
+    /// No client id configured.
+    #[error(
+        "no developer app is set up for {}: set OUTPOST_{}_CLIENT_ID (and the secret) or run \
+         `outpost credentials set {}`; to try Outpost without one, use the sandbox (docs/connecting-accounts.md)",
+        platform.display_name(), platform.env_name(), platform.as_str()
+    )]
+    NoCredentials {
+        /// Platform.
+        platform: Platform,
+    },
+    /// Instagram needs an HTTPS bridge page and none is configured.
+    #[error(
+        "Instagram only redirects to HTTPS pages: set OUTPOST_INSTAGRAM_REDIRECT_URI to your bridge page \
+         (docs/connecting-accounts.md explains the bridge), or OUTPOST_INSTAGRAM_REDIRECT=loopback where your app allows it"
+    )]
+    BridgeNotConfigured,
+    /// The platform refused or failed.
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    /// HTTP failed.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The vault failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The loopback listener could not start.
+    #[error("cannot listen for the sign-in redirect on 127.0.0.1: {0}")]
+    Listener(String),
+    /// Nobody approved in time.
+    #[error("no answer from {} within {seconds} s; nothing was connected. Run the command again when ready", platform.display_name())]
+    Timeout {
+        /// Platform.
+        platform: Platform,
+        /// Seconds waited.
+        seconds: u64,
+    },
+    /// `outpost callback` found no waiting `outpost connect`.
+    #[error("no `outpost connect {}` is waiting for this sign-in; start it again", platform.as_str())]
+    NoWaiter {
+        /// Platform.
+        platform: Platform,
+    },
+    /// The account must be connected again.
+    #[error("{} account {account} must be connected again: {reason}", platform.display_name())]
+    NeedsReconnect {
+        /// Platform.
+        platform: Platform,
+        /// Account label.
+        account: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+fn denied_message(platform: Platform, error: &str, description: Option<&str>) -> String {
+    let p = platform.display_name();
+    let plain = match error {
+        "access_denied" | "user_denied" => format!("you declined access on {p}; nothing was connected"),
+        "invalid_scope" => format!("{p} refused the permissions Outpost asked for (invalid scope); check your developer app's approved scopes"),
+        "unauthorized_client" | "invalid_client" => format!("{p} does not recognise Outpost's developer app; check the client id"),
+        other => format!("{p} could not complete the sign-in ({other})"),
+    };
+    match description {
+        Some(d) if !d.is_empty() => format!("{plain}. {p} said: {d}"),
+        _ => plain,
+    }
+}
+
+impl UserFacing for OAuthError {
+    fn code(&self) -> &'static str {
+        match self {
+            OAuthError::Callback(e) => e.code(),
+            OAuthError::StateUnknown => "oauth.state_unknown",
+            OAuthError::StateExpired => "oauth.state_expired",
+            OAuthError::StateReused => "oauth.state_reused",
+            OAuthError::StateWrongPlatform { .. } => "oauth.state_wrong_platform",
+            OAuthError::Denied { .. } => "oauth.denied",
+            OAuthError::NoCredentials { .. } => "oauth.no_credentials",
+            OAuthError::BridgeNotConfigured => "oauth.bridge_not_configured",
+            OAuthError::Platform(e) => e.code(),
+            OAuthError::Http(e) => e.code(),
+            OAuthError::Vault(e) => e.code(),
+            OAuthError::Db(e) => e.code(),
+            OAuthError::Listener(_) => "oauth.listener",
+            OAuthError::Timeout { .. } => "oauth.timeout",
+            OAuthError::NoWaiter { .. } => "oauth.no_waiter",
+            OAuthError::NeedsReconnect { .. } => "account.needs_reconnect",
+        }
+    }
+}
+
+/// A started sign-in: open `authorize_url` in the system browser.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// Platform.
+    pub platform: Platform,
+    /// The authorize page.
+    pub authorize_url: Url,
+    /// The redirect URI registered for this attempt.
+    pub redirect_uri: String,
+    /// The attempt's state (to recognise its callback).
+    pub state: String,
+}
+
+/// Connects accounts and keeps their tokens.
+#[derive(Debug, Clone)]
+pub struct Connector {
+    db: Database,
+    vault: Arc<Vault>,
+    http: Http,
+    config: Arc<Config>,
+    clock: SharedClock,
+}
+
+impl Connector {
+    /// A connector over the engine's parts.
+    pub fn new(
+        db: Database,
+        vault: Arc<Vault>,
+        http: Http,
+        config: Arc<Config>,
+        clock: SharedClock,
+    ) -> Self {
+        Self {
+            db,
+            vault,
+            http,
+            config,
+            clock,
+        }
+    }
+
+    /// The vault.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// The redirect kind for `platform` (configured, or the platform's default).
+    pub fn redirect_mode(&self, platform: Platform) -> RedirectMode {
+        self.config
+            .platform(platform)
+            .redirect_mode
+            .unwrap_or_else(|| platforms::default_redirect_mode(platform))
+    }
+
+    /// The fixed redirect URI for custom-scheme and bridge modes.
+    pub fn fixed_redirect_uri(&self, platform: Platform) -> Result<String, OAuthError> {
+        let configured = self
+            .config
+            .platform(platform)
+            .redirect_uri
+            .as_ref()
+            .map(|u| u.to_string());
+        match self.redirect_mode(platform) {
+            RedirectMode::Loopback => Err(OAuthError::Listener(
+                "the loopback redirect has no fixed URI".into(),
+            )),
+            RedirectMode::CustomScheme => {
+                Ok(configured.unwrap_or_else(|| CUSTOM_SCHEME_REDIRECT.to_owned()))
+            }
+            RedirectMode::HttpsBridge => configured.ok_or(OAuthError::BridgeNotConfigured),
+        }
+    }
+
+    /// A client for `platform` with the configured credentials.
+    pub async fn client(&self, platform: Platform) -> Result<PlatformClient, OAuthError> {
+        let creds = credentials::resolve(&self.config, &self.vault, platform)
+            .await?
+            .ok_or(OAuthError::NoCredentials { platform })?;
+        Ok(PlatformClient::new(
+            platform,
+            self.config.platform(platform).endpoints.clone(),
+            self.http.clone(),
+            creds,
+        ))
+    }
+
+    /// Start a sign-in: record the attempt and build the authorize URL.
+    pub async fn start(
+        &self,
+        platform: Platform,
+        redirect_uri: &str,
+        handoff_port: Option<u16>,
+    ) -> Result<Started, OAuthError> {
+        let client = self.client(platform).await?;
+        let encoding = self
+            .config
+            .platform(platform)
+            .pkce_encoding
+            .or_else(|| platforms::default_pkce(platform));
+        let pkce = encoding.map(pkce::generate);
+        let scopes = platforms::default_scopes(platform);
+        let state = attempts::create(
+            &self.db,
+            &self.vault,
+            self.clock.now_millis(),
+            platform,
+            redirect_uri,
+            &scopes,
+            client.client_id(),
+            pkce.as_ref().map(|p| &p.verifier),
+            handoff_port,
+        )
+        .await?;
+        let authorize_url = client.authorize_url(&AuthorizeRequest {
+            redirect_uri,
+            state: &state,
+            code_challenge: pkce.as_ref().map(|p| p.challenge.as_str()),
+            scopes: &scopes,
+        });
+        tracing::info!(platform = %platform, "sign-in started");
+        Ok(Started {
+            platform,
+            authorize_url,
+            redirect_uri: redirect_uri.to_owned(),
+            state,
+        })
+    }
+
+    /// Complete a sign-in from its callback. `expected` is the platform being connected,
+    /// when known. Nothing is stored unless every step succeeds.
+    pub async fn finish(
+        &self,
+        expected: Option<Platform>,
+        callback: &Callback,
+    ) -> Result<Account, OAuthError> {
+        let now = self.clock.now_millis();
+        let attempt =
+            attempts::consume(&self.db, &self.vault, now, &callback.state, expected).await?;
+        let platform = attempt.platform;
+        let result = self.exchange_and_store(&attempt, callback).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(OAuthError::Denied { .. }) => "denied",
+            Err(_) => "error",
+        };
+        m::oauth_attempt(platform, outcome);
+        match &result {
+            Ok(a) => tracing::info!(platform = %platform, account = a.id, "account connected"),
+            Err(e) => {
+                tracing::warn!(platform = %platform, error_code = e.code(), error = %e, "sign-in failed")
+            }
+        }
+        result
+    }
+
+    async fn exchange_and_store(
+        &self,
+        attempt: &attempts::Attempt,
+        callback: &Callback,
+    ) -> Result<Account, OAuthError> {
+        let platform = attempt.platform;
+        let code = match &callback.outcome {
+            CallbackOutcome::Error { error, description } => {
+                return Err(OAuthError::Denied {
+                    platform,
+                    error: error.clone(),
+                    description: description.clone(),
+                })
+            }
+            CallbackOutcome::Code { code, .. } => code,
+        };
+        let client = self.client(platform).await?;
+        let now = self.clock.now_millis();
+        let tokens = client
+            .exchange_code(code, &attempt.redirect_uri, attempt.verifier.as_ref(), now)
+            .await?;
+        let profile = client.profile(&tokens.access_token).await?;
+
+        let existed = self
+            .db
+            .accounts()
+            .list()
+            .await?
+            .iter()
+            .any(|a| a.platform == platform && a.platform_user_id == profile.platform_user_id);
+        let id = self
+            .db
+            .accounts()
+            .upsert(
+                &AccountProfile {
+                    platform,
+                    platform_user_id: profile.platform_user_id.clone(),
+                    username: profile.username.clone(),
+                    display_name: profile.display_name.clone(),
+                    avatar_url: profile.avatar_url.clone(),
+                },
+                now,
+            )
+            .await?;
+        if let Err(e) = tokens::store(&self.vault, id, &tokens).await {
+            if !existed {
+                self.db.accounts().purge(id).await?;
+            }
+            return Err(e);
+        }
+        let scopes = (!tokens.scopes.is_empty()).then(|| tokens.scopes.join(" "));
+        self.db
+            .accounts()
+            .set_token_info(id, scopes.as_deref(), tokens.access_expires_at, now)
+            .await?;
+        self.db.accounts().get(id).await?.ok_or_else(|| {
+            OAuthError::Db(DbError::NotFound("the connected account vanished".into()))
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    pub(crate) fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    pub(crate) fn account_owner(id: i64) -> SecretOwner {
+        SecretOwner::Account(id)
+    }
+}
