@@ -7,7 +7,7 @@ set -euo pipefail
 
 what="${1:-build}"
 build_pkgs=(build-essential pkg-config curl ca-certificates libdbus-1-dev libssl-dev)
-test_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools)
+test_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools chromium chromium-driver)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$what" = "test" ]; then

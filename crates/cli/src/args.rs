@@ -75,6 +75,12 @@ pub enum Command {
         #[command(subcommand)]
         action: CredentialsAction,
     },
+    /// The token broker: holds client secrets and performs code exchange and refresh.
+    Broker {
+        /// What to do.
+        #[command(subcommand)]
+        action: BrokerAction,
+    },
     /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
     Sandbox(SandboxArgs),
 }
@@ -140,5 +146,17 @@ pub enum CredentialsAction {
         /// Read no secret (Reddit installed apps have none).
         #[arg(long)]
         no_secret: bool,
+    },
+}
+
+/// `outpost broker`.
+#[derive(Debug, Subcommand)]
+pub enum BrokerAction {
+    /// Serve until Ctrl-C. Credentials come from OUTPOST_<PLATFORM>_CLIENT_ID and
+    /// OUTPOST_<PLATFORM>_CLIENT_SECRET (or config.toml for the ids).
+    Serve {
+        /// Listen address.
+        #[arg(long, default_value = "127.0.0.1:8788")]
+        addr: std::net::SocketAddr,
     },
 }

@@ -233,6 +233,8 @@ pub struct PlatformConfig {
     pub pkce_encoding: Option<PkceEncoding>,
     /// Where requests go.
     pub endpoints: Endpoints,
+    /// Token broker performing code exchange and refresh with the client secret it holds.
+    pub broker_url: Option<Url>,
 }
 
 impl std::fmt::Debug for PlatformConfig {
@@ -248,6 +250,7 @@ impl std::fmt::Debug for PlatformConfig {
             .field("redirect_uri", &self.redirect_uri.as_ref().map(Url::as_str))
             .field("pkce_encoding", &self.pkce_encoding)
             .field("endpoints", &self.endpoints)
+            .field("broker_url", &self.broker_url.as_ref().map(Url::as_str))
             .finish()
     }
 }
@@ -330,6 +333,7 @@ struct FilePlatform {
     redirect_uri: Option<String>,
     pkce_encoding: Option<String>,
     base_url: Option<String>,
+    broker_url: Option<String>,
 }
 
 impl FileConfig {
@@ -370,6 +374,20 @@ pub fn parse_base_url(key: &str, value: &str) -> Result<Url, ConfigError> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("the URL must not carry credentials".to_owned()));
+    }
+    Ok(url)
+}
+
+/// Parse a service URL (the token broker): like a base URL, and HTTPS unless on loopback.
+pub fn parse_service_url(key: &str, value: &str) -> Result<Url, ConfigError> {
+    let url = parse_base_url(key, value)?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if url.scheme() != "https" && !loopback {
+        return Err(ConfigError::Invalid {
+            key: key.to_owned(),
+            reason: "a token broker must be reached over https:// (plain http only on 127.0.0.1)"
+                .into(),
+        });
     }
     Ok(url)
 }
@@ -575,7 +593,16 @@ fn platform_config(
         None => None,
     };
 
+    let broker_url = match sources.var(&env_key("BROKER_URL")) {
+        Some(v) => Some(parse_service_url(&env_key("BROKER_URL"), v)?),
+        None => match &file.broker_url {
+            Some(v) => Some(parse_service_url(&file_key("broker_url"), v)?),
+            None => None,
+        },
+    };
+
     Ok(PlatformConfig {
+        broker_url,
         platform,
         client_id,
         client_secret,
@@ -686,6 +713,7 @@ mod tests {
             ("OUTPOST_VAULT_BACKEND", "shoebox"),
             ("OUTPOST_SYNC_INTERVAL_SECS", "0"),
             ("OUTPOST_TIKTOK_PKCE_ENCODING", "rot13"),
+            ("OUTPOST_TIKTOK_BROKER_URL", "http://broker.example.com/"),
         ] {
             let err = Config::load(&sources(dir.path(), &[(key, value)])).unwrap_err();
             assert!(err.to_string().contains(key), "{key}: {err}");

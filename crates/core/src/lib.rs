@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod broker;
 pub mod clock;
 pub mod config;
 pub mod db;

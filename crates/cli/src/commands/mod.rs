@@ -1,6 +1,7 @@
 //! One module per subcommand; each is a thin call into outpost-core plus rendering.
 
 mod accounts;
+mod broker;
 mod metrics;
 mod sandbox;
 mod status;
@@ -20,6 +21,10 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
     if let Command::Sandbox(args) = &cli.command {
         return sandbox::run(cli, out, args).await;
     }
+    // So does the broker, which runs on a server with its secrets in the environment.
+    if let Command::Broker { action } = &cli.command {
+        return broker::run(cli, out, action).await;
+    }
     let ctx = Context::open(cli).await?;
     let name = match &cli.command {
         Command::Status => "status",
@@ -32,6 +37,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Disconnect { .. } => "disconnect",
         Command::Refresh { .. } => "refresh",
         Command::Credentials { .. } => "credentials",
+        Command::Broker { .. } => "broker",
     };
     let span = telemetry::operation_span(name);
     let result = async {
@@ -40,7 +46,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
             Command::Status => status::run(&ctx, out).await,
             Command::Vault(args) => vault::run(&ctx, out, args).await,
             Command::Metrics => metrics::run(&ctx, out).await,
-            Command::Sandbox(_) => Ok(()),
+            Command::Sandbox(_) | Command::Broker { .. } => Ok(()),
             Command::Connect {
                 platform,
                 no_browser,

@@ -55,21 +55,25 @@ fn callback_cmd(data: &Path, env: &[(String, String)], url: &str) -> std::proces
         .envs(env.iter().map(|(k, v)| (k, v))))
 }
 
-async fn connect_via_loopback(data: &Path, env: &[(String, String)]) -> String {
+pub(crate) async fn connect_via_loopback(data: &Path, env: &[(String, String)]) -> String {
     let c = start_connect(data, env, "tiktok", &[]);
     assert!(c.authorize_url.contains("code_challenge_method=S256"));
     let location = browser_decide(&c.authorize_url, "allow").await;
     assert!(location.starts_with("http://127.0.0.1:"), "{location}");
     let page = reqwest::get(&location).await.unwrap();
-    assert!(page.status().is_success(), "{}", page.status());
-    assert!(page.text().await.unwrap().contains("is connected"));
+    let status = page.status();
+    let text = page.text().await.unwrap();
+    assert!(
+        status.is_success() && text.contains("is connected"),
+        "{status}: {text}"
+    );
     let out = finish(c);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("tiktok"), "{}", stdout(&out));
     location
 }
 
-async fn connect_via_handoff(
+pub(crate) async fn connect_via_handoff(
     data: &Path,
     env: &[(String, String)],
     platform: &str,

@@ -242,7 +242,8 @@ impl Connector {
             self.config.platform(platform).endpoints.clone(),
             self.http.clone(),
             creds,
-        ))
+        )
+        .with_broker(self.config.platform(platform).broker_url.clone()))
     }
 
     /// Start a sign-in: record the attempt and build the authorize URL.

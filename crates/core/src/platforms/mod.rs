@@ -4,6 +4,7 @@
 //! [`crate::config::Endpoints`], so the same code talks to the real platforms and to the
 //! sandbox.
 
+pub mod broker;
 pub mod instagram;
 pub mod reddit;
 pub mod tiktok;
@@ -200,6 +201,7 @@ pub struct PlatformClient {
     endpoints: Endpoints,
     http: Http,
     creds: ClientCredentials,
+    broker: Option<Url>,
 }
 
 impl PlatformClient {
@@ -215,7 +217,20 @@ impl PlatformClient {
             endpoints,
             http,
             creds,
+            broker: None,
         }
+    }
+
+    /// Send code exchanges and refreshes to a token broker instead of the platform.
+    pub fn with_broker(mut self, broker: Option<Url>) -> Self {
+        self.broker = broker;
+        self
+    }
+
+    /// Drop the broker: talk to the platform itself (what the broker does).
+    pub fn without_broker(mut self) -> Self {
+        self.broker = None;
+        self
     }
 
     /// The client id in use.
@@ -249,6 +264,9 @@ impl PlatformClient {
         verifier: Option<&SecretValue>,
         now_millis: i64,
     ) -> Result<TokenSet, PlatformError> {
+        if let Some(b) = &self.broker {
+            return broker::exchange(self, b, code, redirect_uri, verifier, now_millis).await;
+        }
         match self.platform {
             Platform::Tiktok => {
                 tiktok::exchange_code(self, code, redirect_uri, verifier, now_millis).await
@@ -266,6 +284,17 @@ impl PlatformClient {
         token: &SecretValue,
         now_millis: i64,
     ) -> Result<TokenSet, PlatformError> {
+        if let Some(b) = &self.broker {
+            let grant = broker::BrokerGrant::RefreshToken {
+                refresh_token: token.expose(),
+            };
+            let mut set = broker::call(self, b, &grant, now_millis).await?;
+            // Reddit keeps the refresh token unless a new one is sent.
+            if self.platform == Platform::Reddit && set.refresh_token.is_none() {
+                set.refresh_token = Some(token.clone());
+            }
+            return Ok(set);
+        }
         match self.platform {
             Platform::Tiktok => tiktok::refresh(self, token, now_millis).await,
             Platform::Instagram => instagram::refresh(self, token, now_millis).await,
