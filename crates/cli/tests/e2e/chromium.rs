@@ -431,9 +431,38 @@ fn delete_session_blocking(port: u16, id: &str) {
         "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
          Content-Length: 0\r\nConnection: close\r\n\r\n"
     );
-    if stream.write_all(request.as_bytes()).is_ok() {
-        let mut answer = Vec::new();
-        let _ = stream.read_to_end(&mut answer);
+    if stream.write_all(request.as_bytes()).is_err() {
+        return;
+    }
+    // Wait for the whole answer (chromedriver answers once the browser is closed), but
+    // not for the connection to close: chromedriver may keep it open.
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&chunk[..n]);
+        if http_answer_complete(&answer) {
+            break;
+        }
+    }
+}
+
+/// Whether `buf` holds a full HTTP/1.1 answer with a Content-Length body.
+fn http_answer_complete(buf: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(buf);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    let length = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+    match length {
+        Some(n) => body.len() >= n,
+        None => false,
     }
 }
 
@@ -460,7 +489,7 @@ async fn headless_chromium_clicks_authorize_and_the_loopback_callback_connects_t
     driver.navigate(&authorize_url).await;
 
     // The sandbox's consent page, as a creator sees it.
-    let button = driver.find_css("button[value=nope]").await;
+    let button = driver.find_css("button[value=allow]").await;
     assert_eq!(driver.element_text(&button).await, "Authorize");
     driver.click(&button).await;
 
