@@ -7,3 +7,4 @@ ALTER TABLE accounts ADD COLUMN token_expires_at INTEGER;
 -- Cross-process lease so that only one process refreshes an account's tokens at a time
 -- (TikTok rotates refresh tokens: a second concurrent refresh would be refused).
 ALTER TABLE accounts ADD COLUMN refresh_lease_until INTEGER;
+ALTER TABLE accounts ADD COLUMN refresh_lease_owner TEXT;

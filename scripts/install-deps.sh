@@ -32,6 +32,18 @@ else
   echo "outpost: not a Debian/Ubuntu system; make sure these are installed: ${pkgs[*]}" >&2
 fi
 
+# Outpost needs Rust 1.85 or newer; distribution packages are often older.
+rust_ok() {
+  command -v cargo >/dev/null 2>&1 || return 1
+  local v
+  v=$(cargo --version | awk '{print $2}')
+  [ "$(printf '%s\n1.85.0\n' "$v" | sort -V | head -n 1)" = "1.85.0" ]
+}
+if command -v cargo >/dev/null 2>&1 && ! rust_ok && [ ! -x "$HOME/.cargo/bin/rustup" ]; then
+  echo "outpost: $(cargo --version) is older than the 1.85 Outpost needs; installing a current toolchain with rustup" >&2
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+  echo "outpost: run 'source \$HOME/.cargo/env' so that the new cargo comes first on PATH" >&2
+fi
 if ! command -v cargo >/dev/null 2>&1; then
   if [ -x "$HOME/.cargo/bin/cargo" ]; then
     echo "outpost: Rust is installed but not on PATH: run 'source \$HOME/.cargo/env' and retry" >&2

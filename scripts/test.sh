@@ -29,5 +29,5 @@ XDG_CACHE_HOME="$session/cache" XDG_RUNTIME_DIR="$session/runtime" \
 dbus-run-session -- bash -c '
   set -euo pipefail
   printf "outpost-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  OUTPOST_TEST_SECRET_SERVICE=1 cargo test --workspace --locked "$@"
+  OUTPOST_TEST_SECRET_SERVICE=1 OUTPOST_REQUIRE_BROWSER=1 cargo test --workspace --locked "$@"
 ' outpost-tests "$@"

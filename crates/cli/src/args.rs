@@ -42,13 +42,14 @@ pub enum Command {
         /// Print the URL only; do not open a browser.
         #[arg(long)]
         no_browser: bool,
-        /// Seconds to wait for the approval.
-        #[arg(long, default_value_t = 300)]
+        /// Seconds to wait for the approval (1 to 86400).
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         timeout: u64,
     },
     /// Hand an `outpost://oauth/callback?...` link to the waiting `outpost connect`.
     Callback {
-        /// The full callback URL.
+        /// The full callback URL, or `-` to read it from standard input (keeps the one-time
+        /// code out of the process list).
         url: String,
     },
     /// List connected accounts.

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
 
 fn report(out: &Output, err: &ErrorPayload) {
     let message = redact::redact(&err.message).into_owned();
-    if out.json {
+    if out.json && !out.printed() {
         let body = serde_json::json!({ "error": { "code": err.code, "message": message } });
         println!("{body}");
     }

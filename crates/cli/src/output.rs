@@ -3,20 +3,30 @@
 use serde::Serialize;
 
 /// Where and how results are printed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Output {
     /// `--json`.
     pub json: bool,
+    printed: std::cell::Cell<bool>,
 }
 
 impl Output {
     /// From the global flag.
     pub fn new(json: bool) -> Self {
-        Self { json }
+        Self {
+            json,
+            printed: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether a result document was already printed (then an error adds no second one).
+    pub fn printed(&self) -> bool {
+        self.printed.get()
     }
 
     /// Print `value` as JSON, or `lines` as aligned `label: value` pairs.
     pub fn record<T: Serialize>(&self, value: &T, lines: &[(&str, String)]) {
+        self.printed.set(true);
         if self.json {
             match serde_json::to_string_pretty(value) {
                 Ok(text) => println!("{text}"),

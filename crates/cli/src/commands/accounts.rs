@@ -113,6 +113,21 @@ struct Handed {
 }
 
 pub async fn callback(ctx: &Context, out: &Output, url: &str) -> Result<(), ErrorPayload> {
+    let from_stdin;
+    let url = if url == "-" {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| ErrorPayload {
+                code: "io.stdin".into(),
+                message: e.to_string(),
+            })?;
+        from_stdin = line;
+        from_stdin.trim()
+    } else {
+        url
+    };
     let parsed = callback::parse_url(url).map_err(fail)?;
     let now = chrono::Utc::now().timestamp_millis();
     let info = attempts::lookup(&ctx.db, &parsed.state, now)

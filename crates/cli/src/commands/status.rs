@@ -20,8 +20,26 @@ struct Status {
     accounts: i64,
 }
 
+/// Sandbox mode: no developer app configured anywhere (environment, config.toml, vault).
+async fn sandbox_mode(ctx: &Context) -> bool {
+    if !ctx.config.sandbox_mode() {
+        return false;
+    }
+    let vault = ctx.vault();
+    for platform in outpost_core::Platform::ALL {
+        // A locked or unavailable vault cannot hold usable credentials either.
+        if let Ok(Some(_)) =
+            outpost_core::oauth::credentials::resolve(&ctx.config, &vault, platform).await
+        {
+            return false;
+        }
+    }
+    true
+}
+
 pub async fn run(ctx: &Context, out: &Output) -> Result<(), ErrorPayload> {
     let vault = ctx.vault().status().await.map_err(fail)?;
+    let sandbox = sandbox_mode(ctx).await;
     let status = Status {
         data_dir: ctx.config.data_dir.display().to_string(),
         database: ctx.db.path().display().to_string(),
@@ -37,7 +55,7 @@ pub async fn run(ctx: &Context, out: &Output) -> Result<(), ErrorPayload> {
         vault,
     };
     let vault_line = super::vault::describe(&status.vault);
-    let mode_line = if ctx.config.sandbox_mode() {
+    let mode_line = if sandbox {
         "sandbox (no platform credentials configured)".to_owned()
     } else {
         "live".to_owned()

@@ -56,9 +56,17 @@ fn callback_cmd(data: &Path, env: &[(String, String)], url: &str) -> std::proces
 }
 
 pub(crate) async fn connect_via_loopback(data: &Path, env: &[(String, String)]) -> String {
+    connect_via_loopback_as(data, env, None).await
+}
+
+async fn connect_via_loopback_as(
+    data: &Path,
+    env: &[(String, String)],
+    account: Option<&str>,
+) -> String {
     let c = start_connect(data, env, "tiktok", &[]);
     assert!(c.authorize_url.contains("code_challenge_method=S256"));
-    let location = browser_decide(&c.authorize_url, "allow").await;
+    let location = browser_decide_as(&c.authorize_url, "allow", account).await;
     assert!(location.starts_with("http://127.0.0.1:"), "{location}");
     let page = reqwest::get(&location).await.unwrap();
     let status = page.status();
@@ -253,6 +261,76 @@ async fn all_three_platforms_connect_refresh_and_disconnect_through_the_cli() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn several_accounts_of_one_platform_connect_side_by_side() {
+    let sandbox = Sandbox::start_default().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = sandbox_env(&sandbox);
+    connect_via_loopback_as(dir.path(), &env, Some("sandbox.creator")).await;
+    connect_via_loopback_as(dir.path(), &env, Some("sandbox.private")).await;
+    let listed = run(outpost(dir.path())
+        .args(["--json", "accounts"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    let accounts: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let names: Vec<&str> = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sandbox.creator", "sandbox.private"]);
+    // Naming the platform alone is ambiguous now; the username is not.
+    let out = run(outpost(dir.path())
+        .args(["refresh", "tiktok"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert!(
+        stderr(&out).contains("2 accounts match"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(outpost(dir.path())
+        .args(["refresh", "tiktok:sandbox.private", "--force"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert!(out.status.success(), "{}", stderr(&out));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_kept_in_the_vault_replace_the_environment() {
+    use std::io::Write;
+    let sandbox = Sandbox::start_default().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env: Vec<(String, String)> = sandbox_env(&sandbox)
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("OUTPOST_TIKTOK_CLIENT_"))
+        .collect();
+    let mut set = outpost(dir.path())
+        .args([
+            "credentials",
+            "set",
+            "tiktok",
+            "--client-id",
+            outpost_sandbox::config::TIKTOK_CLIENT_KEY,
+        ])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(
+        set.stdin.take().unwrap(),
+        "{}",
+        outpost_sandbox::config::TIKTOK_CLIENT_SECRET
+    )
+    .unwrap();
+    let out = set.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    connect_via_loopback(dir.path(), &env).await;
+    assert!(!all_text_below(dir.path()).contains(outpost_sandbox::config::TIKTOK_CLIENT_SECRET));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn reconnecting_the_same_user_updates_the_account() {
     let sandbox = Sandbox::start_default().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -331,28 +409,71 @@ async fn denial_forged_state_and_timeouts_connect_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_account_is_marked_needs_reconnect_and_others_carry_on() {
-    let sandbox = Sandbox::start_default().await.unwrap();
+    // Two sandboxes: TikTok lives on the first, Reddit on the second, so that revoking
+    // everything on the first touches only the TikTok account.
+    let tiktok_side = Sandbox::start_default().await.unwrap();
+    let reddit_side = Sandbox::start_default().await.unwrap();
+    let mut env = sandbox_env(&tiktok_side);
+    for (k, v) in env.iter_mut() {
+        if k == "OUTPOST_REDDIT_BASE_URL" {
+            *v = reddit_side.base_url(outpost_sandbox::Platform::Reddit);
+        }
+    }
     let dir = tempfile::tempdir().unwrap();
-    let env = sandbox_env(&sandbox);
     connect_via_loopback(dir.path(), &env).await;
-    sandbox.revoke_all_tokens();
+    connect_via_handoff(dir.path(), &env, "reddit", None).await;
+    tiktok_side.revoke_all_tokens();
+
     let out = run(outpost(dir.path())
-        .args(["refresh", "--force"])
+        .args(["--json", "refresh", "--force"])
         .envs(env.iter().map(|(k, v)| (k, v))));
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "one account failed");
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let outcomes: Vec<(&str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["platform"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(outcomes, [("reddit", "refreshed"), ("tiktok", "failed")]);
+
     let listed = run(outpost(dir.path())
         .args(["--json", "accounts"])
         .envs(env.iter().map(|(k, v)| (k, v))));
     let accounts: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
-    assert_eq!(accounts[0]["status"], "needs_reconnect");
+    let states: Vec<(&str, &str)> = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["platform"].as_str().unwrap(),
+                a["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [("reddit", "active"), ("tiktok", "needs_reconnect")]
+    );
+
     let metrics = run(outpost(dir.path())
         .arg("metrics")
         .envs(env.iter().map(|(k, v)| (k, v))));
+    let text = stdout(&metrics);
     assert!(
-        stdout(&metrics)
-            .contains(r#"outpost_token_refreshes_total{outcome="error",platform="tiktok"} 1"#),
-        "{}",
-        stdout(&metrics)
+        text.contains(r#"outpost_token_refreshes_total{outcome="error",platform="tiktok"} 1"#),
+        "{text}"
     );
-    sandbox.shutdown().await;
+    assert!(
+        text.contains(r#"outpost_token_refreshes_total{outcome="ok",platform="reddit"} 1"#),
+        "{text}"
+    );
+    tiktok_side.shutdown().await;
+    reddit_side.shutdown().await;
 }

@@ -94,11 +94,17 @@ pub async fn assert_all_readable(vault: &Vault, n: i64) {
 pub fn all_text_below(dir: &Path) -> String {
     let mut text = String::new();
     for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
         if path.is_dir() {
             text.push_str(&all_text_below(&path));
         } else {
-            text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            // SQLite removes its -wal/-shm files when the last connection closes.
+            match std::fs::read(&path) {
+                Ok(bytes) => text.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => panic!("cannot read {}: {e}", path.display()),
+            }
         }
     }
     text
@@ -165,6 +171,15 @@ fn html_unescape(s: &str) -> String {
 /// Act as the creator's browser on the sandbox's authorize page: load it, submit the
 /// consent form with `decision` (`allow` or `deny`), and return the redirect's Location.
 pub async fn browser_decide(authorize_url: &str, decision: &str) -> String {
+    browser_decide_as(authorize_url, decision, None).await
+}
+
+/// [`browser_decide`], choosing which of the sandbox's accounts consents.
+pub async fn browser_decide_as(
+    authorize_url: &str,
+    decision: &str,
+    account: Option<&str>,
+) -> String {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -200,6 +215,9 @@ pub async fn browser_decide(authorize_url: &str, decision: &str) -> String {
         }
     }
     fields.push(("decision".into(), decision.into()));
+    if let Some(a) = account {
+        fields.push(("account".into(), a.into()));
+    }
     let resp = http.post(action).form(&fields).send().await.unwrap();
     assert!(
         resp.status().is_redirection(),

@@ -74,6 +74,51 @@ pub struct AccountProfile {
     pub avatar_url: Option<String>,
 }
 
+/// Insert, or update the profile of the account with the same (platform, user id), on a
+/// connection or inside a transaction; a reconnected account becomes active again.
+pub async fn upsert_on(
+    conn: &mut sqlx::SqliteConnection,
+    profile: &AccountProfile,
+    now_millis: i64,
+) -> Result<i64, DbError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (platform, platform_user_id, username, display_name, avatar_url, status, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6) \
+         ON CONFLICT (platform, platform_user_id) DO UPDATE SET \
+           username = excluded.username, display_name = excluded.display_name, \
+           avatar_url = excluded.avatar_url, status = 'active', status_reason = NULL, \
+           updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(profile.platform.as_str())
+    .bind(&profile.platform_user_id)
+    .bind(&profile.username)
+    .bind(&profile.display_name)
+    .bind(&profile.avatar_url)
+    .bind(now_millis)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Record granted scopes and the access token's expiry, on a connection or in a transaction.
+pub async fn set_token_info_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    scopes: Option<&str>,
+    expires_at: Option<i64>,
+    now_millis: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET scopes = COALESCE(?2, scopes), token_expires_at = ?3, updated_at = ?4 WHERE id = ?1")
+        .bind(id)
+        .bind(scopes)
+        .bind(expires_at)
+        .bind(now_millis)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Accounts table access.
 #[derive(Debug, Clone)]
 pub struct Accounts<'a> {
@@ -91,24 +136,8 @@ impl Accounts<'_> {
     /// Insert, or update the profile of the account with the same (platform, user id);
     /// a reconnected account becomes active again. Returns the local id.
     pub async fn upsert(&self, profile: &AccountProfile, now_millis: i64) -> Result<i64, DbError> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO accounts (platform, platform_user_id, username, display_name, avatar_url, status, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6) \
-             ON CONFLICT (platform, platform_user_id) DO UPDATE SET \
-               username = excluded.username, display_name = excluded.display_name, \
-               avatar_url = excluded.avatar_url, status = 'active', status_reason = NULL, \
-               updated_at = excluded.updated_at \
-             RETURNING id",
-        )
-        .bind(profile.platform.as_str())
-        .bind(&profile.platform_user_id)
-        .bind(&profile.username)
-        .bind(&profile.display_name)
-        .bind(&profile.avatar_url)
-        .bind(now_millis)
-        .fetch_one(self.db.pool())
-        .await?;
-        Ok(id)
+        let mut conn = self.db.pool().acquire().await?;
+        upsert_on(&mut conn, profile, now_millis).await
     }
 
     /// Number of accounts (any status).
@@ -120,12 +149,19 @@ impl Accounts<'_> {
 
     /// All accounts, by platform then id.
     pub async fn list(&self) -> Result<Vec<Account>, DbError> {
-        let rows = sqlx::query(
+        self.select("", None).await
+    }
+
+    async fn select(&self, filter: &'static str, id: Option<i64>) -> Result<Vec<Account>, DbError> {
+        let sql = format!(
             "SELECT id, platform, platform_user_id, username, display_name, avatar_url, status, status_reason \
-             FROM accounts ORDER BY platform, id",
-        )
-        .fetch_all(self.db.pool())
-        .await?;
+             FROM accounts {filter} ORDER BY platform, id"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = id {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(self.db.pool()).await?;
         rows.iter()
             .map(|row| {
                 let platform: String = row.get("platform");
@@ -149,7 +185,11 @@ impl Accounts<'_> {
 
     /// One account by local id.
     pub async fn get(&self, id: i64) -> Result<Option<Account>, DbError> {
-        Ok(self.list().await?.into_iter().find(|a| a.id == id))
+        Ok(self
+            .select("WHERE id = ?1", Some(id))
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// Find an account from what a person typed: its local id, `platform:username`,
@@ -222,27 +262,33 @@ impl Accounts<'_> {
     pub async fn take_refresh_lease(
         &self,
         id: i64,
+        owner: &str,
         now_millis: i64,
         until: i64,
     ) -> Result<bool, DbError> {
         let done = sqlx::query(
-            "UPDATE accounts SET refresh_lease_until = ?3 WHERE id = ?1 \
+            "UPDATE accounts SET refresh_lease_until = ?3, refresh_lease_owner = ?4 WHERE id = ?1 \
              AND (refresh_lease_until IS NULL OR refresh_lease_until <= ?2)",
         )
         .bind(id)
         .bind(now_millis)
         .bind(until)
+        .bind(owner)
         .execute(self.db.pool())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// Give the refresh lease back.
-    pub async fn release_refresh_lease(&self, id: i64) -> Result<(), DbError> {
-        sqlx::query("UPDATE accounts SET refresh_lease_until = NULL WHERE id = ?1")
-            .bind(id)
-            .execute(self.db.pool())
-            .await?;
+    /// Give the refresh lease back (only if this owner still holds it).
+    pub async fn release_refresh_lease(&self, id: i64, owner: &str) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE accounts SET refresh_lease_until = NULL, refresh_lease_owner = NULL \
+             WHERE id = ?1 AND refresh_lease_owner = ?2",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 

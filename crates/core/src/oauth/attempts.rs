@@ -74,11 +74,6 @@ pub async fn create(
     purge_expired(db, vault, now).await?;
     let state = new_state();
     let hash = state_hash(&state);
-    if let Some(v) = verifier {
-        vault
-            .put(&SecretOwner::OAuthAttempt(hash.clone()), VERIFIER_FIELD, v)
-            .await?;
-    }
     sqlx::query(
         "INSERT INTO oauth_states (state_hash, platform, redirect_uri, scopes, created_at, expires_at, handoff_port, client_id) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -94,6 +89,19 @@ pub async fn create(
     .execute(db.pool())
     .await
     .map_err(crate::db::DbError::from)?;
+    // The row first, then the verifier: a failure here leaves no orphaned secret.
+    if let Some(v) = verifier {
+        if let Err(e) = vault
+            .put(&SecretOwner::OAuthAttempt(hash.clone()), VERIFIER_FIELD, v)
+            .await
+        {
+            let _ = sqlx::query("DELETE FROM oauth_states WHERE state_hash = ?1")
+                .bind(&hash)
+                .execute(db.pool())
+                .await;
+            return Err(e.into());
+        }
+    }
     Ok(state)
 }
 
@@ -188,4 +196,115 @@ pub async fn purge_expired(db: &Database, vault: &Vault, now: i64) -> Result<(),
             .map_err(crate::db::DbError::from)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock;
+    use crate::config::VaultBackendChoice;
+    use crate::vault::keystore::MemoryKeyStore;
+    use crate::vault::passphrase::KdfParams;
+    use crate::vault::VaultOptions;
+
+    async fn setup() -> (tempfile::TempDir, Database, Vault) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("a.db")).await.unwrap();
+        let vault = Vault::new(
+            db.clone(),
+            VaultOptions {
+                choice: VaultBackendChoice::Auto,
+                passphrase: None,
+                keystore: Arc::new(MemoryKeyStore::default()),
+                kdf: KdfParams {
+                    m_cost: 1024,
+                    t_cost: 1,
+                    p_cost: 1,
+                },
+            },
+            clock::system(),
+        );
+        (dir, db, vault)
+    }
+
+    async fn new_attempt(db: &Database, vault: &Vault, now: i64, platform: Platform) -> String {
+        let verifier = SecretValue::new("v".repeat(64));
+        create(
+            db,
+            vault,
+            now,
+            platform,
+            "http://127.0.0.1:1/callback",
+            &["s".into()],
+            "cid",
+            Some(&verifier),
+            Some(4242),
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_state_is_single_use_and_carries_its_verifier() {
+        let (_d, db, vault) = setup().await;
+        let state = new_attempt(&db, &vault, 1_000, Platform::Tiktok).await;
+        let info = lookup(&db, &state, 1_000).await.unwrap().unwrap();
+        assert_eq!(info.handoff_port, Some(4242));
+        let attempt = consume(&db, &vault, 2_000, &state, Some(Platform::Tiktok))
+            .await
+            .unwrap();
+        assert_eq!(attempt.verifier.unwrap().expose(), "v".repeat(64));
+        assert_eq!(attempt.redirect_uri, "http://127.0.0.1:1/callback");
+        assert!(matches!(
+            consume(&db, &vault, 2_001, &state, None).await,
+            Err(OAuthError::StateReused)
+        ));
+        // The verifier is gone with the attempt.
+        assert_eq!(vault.count().await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn unknown_expired_and_cross_platform_states_are_refused() {
+        let (_d, db, vault) = setup().await;
+        assert!(matches!(
+            consume(&db, &vault, 0, "forged", None).await,
+            Err(OAuthError::StateUnknown)
+        ));
+
+        let state = new_attempt(&db, &vault, 1_000, Platform::Tiktok).await;
+        let late = 1_000 + ATTEMPT_TTL_MS;
+        assert!(matches!(
+            consume(&db, &vault, late, &state, None).await,
+            Err(OAuthError::StateExpired)
+        ));
+
+        let state = new_attempt(&db, &vault, 1_000, Platform::Reddit).await;
+        let err = consume(&db, &vault, 1_500, &state, Some(Platform::Tiktok))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            OAuthError::StateWrongPlatform {
+                expected: Platform::Tiktok,
+                got: Platform::Reddit
+            }
+        ));
+        // Refusing it for the wrong platform did not use it up.
+        assert!(consume(&db, &vault, 1_600, &state, Some(Platform::Reddit))
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn old_attempts_and_their_verifiers_are_purged() {
+        let (_d, db, vault) = setup().await;
+        new_attempt(&db, &vault, 0, Platform::Tiktok).await;
+        assert_eq!(vault.count().await.unwrap(), 1);
+        purge_expired(&db, &vault, 2 * 24 * 3600 * 1000)
+            .await
+            .unwrap();
+        assert_eq!(vault.count().await.unwrap(), 0);
+    }
 }

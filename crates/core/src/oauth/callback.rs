@@ -66,8 +66,8 @@ pub enum CallbackOutcome {
     },
 }
 
-/// A parsed callback.
-#[derive(Debug, Clone)]
+/// A parsed callback. Its `Debug` shows neither the code nor the raw query.
+#[derive(Clone)]
 pub struct Callback {
     /// The `state` to match against a pending attempt.
     pub state: String,
@@ -75,6 +75,15 @@ pub struct Callback {
     pub outcome: CallbackOutcome,
     /// The raw query, to hand the callback on unchanged.
     pub query: String,
+}
+
+impl std::fmt::Debug for Callback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Callback")
+            .field("state", &"[REDACTED]")
+            .field("outcome", &self.outcome)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Parse a full callback URL.
@@ -154,6 +163,7 @@ pub fn parse_query(query: &str) -> Result<Callback, CallbackError> {
                 .map(|c| c.trim_end_matches("#_").to_owned())
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| CallbackError::Missing("code".into()))?;
+            crate::telemetry::redact::register_secret(&code);
             CallbackOutcome::Code {
                 code: SecretValue::new(code),
                 scopes: params.remove("scopes").or_else(|| params.remove("scope")),

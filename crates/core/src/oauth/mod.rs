@@ -15,12 +15,14 @@ pub mod tokens;
 
 use std::sync::Arc;
 
+use serde::Serialize;
+use tokio::sync::broadcast;
 use url::Url;
 
 use self::callback::{Callback, CallbackError, CallbackOutcome};
 use crate::clock::SharedClock;
 use crate::config::{Config, RedirectMode};
-use crate::db::accounts::{Account, AccountProfile};
+use crate::db::accounts::{self, Account, AccountProfile};
 use crate::db::{Database, DbError};
 use crate::error::UserFacing;
 use crate::http::{Http, HttpError};
@@ -159,6 +161,35 @@ impl UserFacing for OAuthError {
     }
 }
 
+/// What happened to an account, for the desktop shell (notifications) and the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AccountEvent {
+    /// A sign-in completed.
+    Connected {
+        /// Account id.
+        account_id: i64,
+        /// Platform.
+        platform: Platform,
+    },
+    /// A refresh was refused: the creator must connect again.
+    NeedsReconnect {
+        /// Account id.
+        account_id: i64,
+        /// Platform.
+        platform: Platform,
+        /// The platform's reason.
+        reason: String,
+    },
+    /// The creator disconnected the account.
+    Disconnected {
+        /// Account id.
+        account_id: i64,
+        /// Platform.
+        platform: Platform,
+    },
+}
+
 /// A started sign-in: open `authorize_url` in the system browser.
 #[derive(Debug, Clone)]
 pub struct Started {
@@ -180,6 +211,7 @@ pub struct Connector {
     http: Http,
     config: Arc<Config>,
     clock: SharedClock,
+    events: broadcast::Sender<AccountEvent>,
 }
 
 impl Connector {
@@ -197,7 +229,18 @@ impl Connector {
             http,
             config,
             clock,
+            events: broadcast::channel(64).0,
         }
+    }
+
+    /// Account events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<AccountEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: AccountEvent) {
+        // Nobody listening is fine (the CLI).
+        let _ = self.events.send(event);
     }
 
     /// The vault.
@@ -228,7 +271,10 @@ impl Connector {
             RedirectMode::CustomScheme => {
                 Ok(configured.unwrap_or_else(|| CUSTOM_SCHEME_REDIRECT.to_owned()))
             }
-            RedirectMode::HttpsBridge => configured.ok_or(OAuthError::BridgeNotConfigured),
+            RedirectMode::HttpsBridge => match configured {
+                Some(uri) if uri.starts_with("https://") => Ok(uri),
+                _ => Err(OAuthError::BridgeNotConfigured),
+            },
         }
     }
 
@@ -307,7 +353,13 @@ impl Connector {
         };
         m::oauth_attempt(platform, outcome);
         match &result {
-            Ok(a) => tracing::info!(platform = %platform, account = a.id, "account connected"),
+            Ok(a) => {
+                tracing::info!(platform = %platform, account = a.id, "account connected");
+                self.emit(AccountEvent::Connected {
+                    account_id: a.id,
+                    platform,
+                });
+            }
             Err(e) => {
                 tracing::warn!(platform = %platform, error_code = e.code(), error = %e, "sign-in failed")
             }
@@ -338,38 +390,56 @@ impl Connector {
             .await?;
         let profile = client.profile(&tokens.access_token).await?;
 
-        let existed = self
-            .db
-            .accounts()
-            .list()
-            .await?
-            .iter()
-            .any(|a| a.platform == platform && a.platform_user_id == profile.platform_user_id);
-        let id = self
-            .db
-            .accounts()
-            .upsert(
-                &AccountProfile {
-                    platform,
-                    platform_user_id: profile.platform_user_id.clone(),
-                    username: profile.username.clone(),
-                    display_name: profile.display_name.clone(),
-                    avatar_url: profile.avatar_url.clone(),
-                },
+        // Account, tokens and token info land in one transaction: all or nothing.
+        self.vault.ensure_ready().await?;
+        let owner_fields = |t: &'_ platforms::TokenSet| {
+            let mut f = vec![("access_token", t.access_token.clone(), t.access_expires_at)];
+            if let Some(r) = &t.refresh_token {
+                f.push(("refresh_token", r.clone(), t.refresh_expires_at));
+            }
+            f
+        };
+        let fields = owner_fields(&tokens);
+        let refs: Vec<(&str, &crate::vault::SecretValue, Option<i64>)> =
+            fields.iter().map(|(n, v, e)| (*n, v, *e)).collect();
+        let scopes = (!tokens.scopes.is_empty()).then(|| tokens.scopes.join(" "));
+        let profile = AccountProfile {
+            platform,
+            platform_user_id: profile.platform_user_id.clone(),
+            username: profile.username.clone(),
+            display_name: profile.display_name.clone(),
+            avatar_url: profile.avatar_url.clone(),
+        };
+        let mut stored = None;
+        for _ in 0..3 {
+            let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+            let id = accounts::upsert_on(&mut tx, &profile, now).await?;
+            let owner = SecretOwner::Account(id);
+            if !self.vault.put_all_in(&mut tx, &owner, &refs).await? {
+                continue; // the vault key was rotated meanwhile: the transaction rolls back
+            }
+            if tokens.refresh_token.is_none() {
+                sqlx::query("DELETE FROM secrets WHERE owner = ?1 AND field = 'refresh_token'")
+                    .bind(owner.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(DbError::from)?;
+            }
+            accounts::set_token_info_on(
+                &mut tx,
+                id,
+                scopes.as_deref(),
+                tokens.access_expires_at,
                 now,
             )
             .await?;
-        if let Err(e) = tokens::store(&self.vault, id, &tokens).await {
-            if !existed {
-                self.db.accounts().purge(id).await?;
-            }
-            return Err(e);
+            tx.commit().await.map_err(DbError::from)?;
+            stored = Some(id);
+            break;
         }
-        let scopes = (!tokens.scopes.is_empty()).then(|| tokens.scopes.join(" "));
-        self.db
-            .accounts()
-            .set_token_info(id, scopes.as_deref(), tokens.access_expires_at, now)
-            .await?;
+        let id = stored.ok_or_else(|| {
+            DbError::Sql("the vault key kept changing; try connecting again".into())
+        })?;
         self.db.accounts().get(id).await?.ok_or_else(|| {
             OAuthError::Db(DbError::NotFound("the connected account vanished".into()))
         })

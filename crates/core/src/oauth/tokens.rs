@@ -11,17 +11,19 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{Connector, OAuthError};
+use super::{AccountEvent, Connector, OAuthError};
 use crate::db::accounts::{Account, AccountStatus};
 use crate::platform::Platform;
 use crate::platforms::{PlatformError, TokenSet};
-use crate::telemetry::metrics as m;
+use crate::telemetry::{metrics as m, redact};
 use crate::vault::{SecretOwner, SecretValue, Vault};
 
 const ACCESS: &str = "access_token";
 const REFRESH: &str = "refresh_token";
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 24 * 60 * MINUTE;
+/// Refresh lease length: longer than the slowest possible HTTP call (15 s connect + 120 s).
+const LEASE_MS: i64 = 5 * MINUTE;
 
 /// Write a token set for an account in one transaction.
 pub async fn store(vault: &Vault, account_id: i64, tokens: &TokenSet) -> Result<(), OAuthError> {
@@ -103,7 +105,15 @@ impl Connector {
         if !refresh_due(account.platform, expires, now) && expires.is_none_or(|e| e > now) {
             return Ok(token);
         }
-        self.refresh(account_id, false).await?;
+        if let Err(e) = self.refresh(account_id, false).await {
+            // A transient failure while the current token is still valid: use it.
+            let still_valid = expires.is_some_and(|e| e > now + MINUTE);
+            if still_valid && !matches!(e, OAuthError::NeedsReconnect { .. }) {
+                tracing::info!(account = account_id, error = %e, "refresh failed; the current token is still valid");
+                return Ok(token);
+            }
+            return Err(e);
+        }
         let (token, expires) = self
             .vault
             .get_with_expiry(&owner, ACCESS)
@@ -140,23 +150,19 @@ impl Connector {
         }
     }
 
-    /// Refresh an account's tokens if due (or always, with `force`).
-    pub async fn refresh(
-        &self,
-        account_id: i64,
-        force: bool,
-    ) -> Result<RefreshOutcome, OAuthError> {
-        let account = self.account(account_id).await?;
+    /// Take the account's cross-process lease, waiting up to 30 s for another holder.
+    /// The lease outlives the longest HTTP call, and only its owner can release it.
+    async fn lease(&self, account_id: i64) -> Result<String, OAuthError> {
+        let owner = uuid::Uuid::new_v4().to_string();
         let accounts = self.db().accounts();
-        // Wait for another process's refresh of this account to finish (at most ~30 s).
         let mut waited = Duration::ZERO;
         loop {
             let now = self.clock().now_millis();
             if accounts
-                .take_refresh_lease(account_id, now, now + MINUTE)
+                .take_refresh_lease(account_id, &owner, now, now + LEASE_MS)
                 .await?
             {
-                break;
+                return Ok(owner);
             }
             if waited >= Duration::from_secs(30) {
                 return Err(OAuthError::Db(crate::db::DbError::Sql(
@@ -166,8 +172,25 @@ impl Connector {
             tokio::time::sleep(Duration::from_millis(200)).await;
             waited += Duration::from_millis(200);
         }
-        let result = self.refresh_locked(&account, force).await;
-        accounts.release_refresh_lease(account_id).await?;
+    }
+
+    /// Refresh an account's tokens if due (or always, with `force`).
+    pub async fn refresh(
+        &self,
+        account_id: i64,
+        force: bool,
+    ) -> Result<RefreshOutcome, OAuthError> {
+        self.account(account_id).await?;
+        let owner = self.lease(account_id).await?;
+        // Read the account again under the lease: it may have been disconnected meanwhile.
+        let result = match self.account(account_id).await {
+            Ok(account) => self.refresh_locked(&account, force).await,
+            Err(e) => Err(e),
+        };
+        self.db()
+            .accounts()
+            .release_refresh_lease(account_id, &owner)
+            .await?;
         result
     }
 
@@ -233,9 +256,18 @@ impl Connector {
                 tracing::info!(platform = %account.platform, account = account.id, "tokens refreshed");
                 Ok(RefreshOutcome::Refreshed)
             }
-            Err(PlatformError::InvalidGrant { reason, .. })
-            | Err(PlatformError::Unauthorized { reason, .. }) => {
-                m::token_refresh(account.platform, false);
+            Err(PlatformError::InvalidGrant { reason, .. }) => {
+                // If another process refreshed (and rotated) in the meantime, the grant we
+                // sent is simply stale: nothing is wrong with the account.
+                let field = if account.platform == Platform::Instagram {
+                    ACCESS
+                } else {
+                    REFRESH
+                };
+                let current = self.vault.get(&owner, field).await?;
+                if current.as_ref().is_some_and(|c| c != &grant) {
+                    return Ok(RefreshOutcome::NotNeeded);
+                }
                 self.mark_reconnect(account, reason).await
             }
             Err(e) => {
@@ -246,6 +278,7 @@ impl Connector {
     }
 
     async fn mark_reconnect<T>(&self, account: &Account, reason: String) -> Result<T, OAuthError> {
+        let reason = redact::redact(&reason).into_owned();
         let now = self.clock().now_millis();
         self.db()
             .accounts()
@@ -264,11 +297,50 @@ impl Connector {
             reason = %reason,
             "account must be connected again"
         );
+        m::token_refresh(account.platform, false);
+        self.emit(AccountEvent::NeedsReconnect {
+            account_id: account.id,
+            platform: account.platform,
+            reason: reason.clone(),
+        });
         Err(OAuthError::NeedsReconnect {
             platform: account.platform,
             account: label(account),
             reason,
         })
+    }
+
+    /// Refresh due tokens every `every` until `shutdown` resolves: the engine's background
+    /// refresher (`outpost run` and the desktop app host it). Each pass is a worker run in
+    /// the metrics; a failing account never stops the others.
+    pub async fn run_refresher(
+        &self,
+        every: Duration,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            let started = std::time::Instant::now();
+            let ok = match self.refresh_all(false).await {
+                Ok(results) => {
+                    for (account, r) in &results {
+                        if let Err(e) = r {
+                            tracing::warn!(platform = %account.platform, account = account.id, error = %e, "background refresh failed");
+                        }
+                    }
+                    results.iter().all(|(_, r)| r.is_ok())
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "background refresh could not run");
+                    false
+                }
+            };
+            m::worker_run("token_refresher", ok, started.elapsed());
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = &mut shutdown => return,
+            }
+        }
     }
 
     /// Refresh every active account that is due; one failing never stops the others.
@@ -297,6 +369,22 @@ impl Connector {
         let account = self.db().accounts().get(account_id).await?.ok_or_else(|| {
             crate::db::DbError::NotFound(format!("no account with id {account_id}"))
         })?;
+        // Under the lease: a refresh in flight cannot store tokens after they are deleted.
+        let lease = self.lease(account_id).await?;
+        let result = self.disconnect_locked(&account, purge).await;
+        self.db()
+            .accounts()
+            .release_refresh_lease(account_id, &lease)
+            .await?;
+        result
+    }
+
+    async fn disconnect_locked(
+        &self,
+        account: &Account,
+        purge: bool,
+    ) -> Result<DisconnectReport, OAuthError> {
+        let account_id = account.id;
         let owner = Self::account_owner(account_id);
         let token_field = match account.platform {
             Platform::Reddit => REFRESH,
@@ -321,6 +409,7 @@ impl Connector {
             (Err(e), _) => (false, Some(format!("the stored token could not be read: {e}"))),
             (_, Err(e)) => (false, Some(format!("could not reach the platform: {e}"))),
         };
+        let revoke_note = revoke_note.map(|n| redact::redact(&n).into_owned());
         let secrets_deleted = self.vault.delete_owner(&owner).await?;
         let now = self.clock().now_millis();
         let jobs_cancelled = sqlx::query(
@@ -347,6 +436,10 @@ impl Connector {
                 .await?;
         }
         tracing::info!(platform = %account.platform, account = account_id, purge, revoked_at_platform, "account disconnected");
+        self.emit(AccountEvent::Disconnected {
+            account_id,
+            platform: account.platform,
+        });
         Ok(DisconnectReport {
             revoked_at_platform,
             revoke_note,

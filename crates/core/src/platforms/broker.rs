@@ -72,10 +72,6 @@ pub async fn call(
                 platform,
                 reason: message,
             },
-            (_, "unauthorized") => PlatformError::Unauthorized {
-                platform,
-                reason: message,
-            },
             (429, _) => PlatformError::RateLimited {
                 platform,
                 retry_after_secs: retry_after(&resp),
@@ -91,7 +87,7 @@ pub async fn call(
     let f = Fields::new(platform, endpoint, &body);
     Ok(TokenSet {
         access_token: f.secret("access_token")?,
-        access_expires_at: expiry(now, f.seconds("expires_in")?),
+        access_expires_at: expiry(now, Some(f.req_seconds("expires_in")?)),
         refresh_token: f.opt_secret("refresh_token")?,
         refresh_expires_at: expiry(now, f.seconds("refresh_expires_in")?),
         scopes: f

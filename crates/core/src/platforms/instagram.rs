@@ -119,7 +119,7 @@ fn long_lived(
     let f = Fields::new(P, endpoint, &body);
     Ok(TokenSet {
         access_token: f.secret("access_token")?,
-        access_expires_at: expiry(now, f.seconds("expires_in")?),
+        access_expires_at: expiry(now, Some(f.req_seconds("expires_in")?)),
         refresh_token: None,
         refresh_expires_at: None,
         scopes,

@@ -367,7 +367,11 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn secret(&self, name: &str) -> Result<SecretValue, PlatformError> {
         match self.value.get(name) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(SecretValue::new(s.clone())),
+            Some(Value::String(s)) if !s.is_empty() => {
+                // Known from now on: redacted wherever it might be echoed (an error body).
+                crate::telemetry::redact::register_secret(s);
+                Ok(SecretValue::new(s.clone()))
+            }
             Some(other) => {
                 Err(self.bad(format!("field {name} is a {}, not a string", kind(other))))
             }
@@ -380,6 +384,12 @@ impl<'a> Fields<'a> {
             None | Some(Value::Null) => Ok(None),
             Some(_) => self.secret(name).map(Some),
         }
+    }
+
+    /// A lifetime the contract promises: missing is an error, not "never expires".
+    pub(crate) fn req_seconds(&self, name: &str) -> Result<i64, PlatformError> {
+        self.seconds(name)?
+            .ok_or_else(|| self.bad(format!("field {name} is missing")))
     }
 
     pub(crate) fn seconds(&self, name: &str) -> Result<Option<i64>, PlatformError> {

@@ -92,6 +92,28 @@ async fn token_call(
     form: &[(&str, &str)],
     now: i64,
 ) -> Result<TokenSet, PlatformError> {
+    token_call_inner(c, endpoint, form, now)
+        .await
+        .map_err(|e| match e {
+            // A 401 from the token endpoint is about the app's credentials, not the account.
+            PlatformError::Unauthorized { .. } => PlatformError::Rejected {
+                platform: P,
+                status: 401,
+                code: "invalid_client".into(),
+                message:
+                    "Reddit does not accept Outpost's client id (check OUTPOST_REDDIT_CLIENT_ID)"
+                        .into(),
+            },
+            other => other,
+        })
+}
+
+async fn token_call_inner(
+    c: &PlatformClient,
+    endpoint: &'static str,
+    form: &[(&str, &str)],
+    now: i64,
+) -> Result<TokenSet, PlatformError> {
     let req = basic(
         c,
         c.http
@@ -108,7 +130,7 @@ async fn token_call(
     let f = Fields::new(P, endpoint, &body);
     Ok(TokenSet {
         access_token: f.secret("access_token")?,
-        access_expires_at: expiry(now, f.seconds("expires_in")?),
+        access_expires_at: expiry(now, Some(f.req_seconds("expires_in")?)),
         refresh_token: f.opt_secret("refresh_token")?,
         refresh_expires_at: None,
         scopes: f

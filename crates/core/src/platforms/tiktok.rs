@@ -51,7 +51,7 @@ fn oauth_error(resp: &HttpResponse, body: &serde_json::Value) -> Option<Platform
         .unwrap_or(code)
         .to_owned();
     Some(match code {
-        "invalid_grant" | "invalid_request" if resp.status < 500 => PlatformError::InvalidGrant {
+        "invalid_grant" if resp.status < 500 => PlatformError::InvalidGrant {
             platform: P,
             reason: message,
         },
@@ -122,9 +122,9 @@ fn token_set(
     let f = Fields::new(P, endpoint, &body);
     Ok(TokenSet {
         access_token: f.secret("access_token")?,
-        access_expires_at: expiry(now, f.seconds("expires_in")?),
+        access_expires_at: expiry(now, Some(f.req_seconds("expires_in")?)),
         refresh_token: Some(f.secret("refresh_token")?),
-        refresh_expires_at: expiry(now, f.seconds("refresh_expires_in")?),
+        refresh_expires_at: expiry(now, Some(f.req_seconds("refresh_expires_in")?)),
         scopes: f
             .opt_str("scope")
             .map(|s| split_scopes(&s))

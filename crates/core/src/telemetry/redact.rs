@@ -28,7 +28,7 @@ const NAMES: &str = r"(?:[a-z0-9_.-]*(?:token|secret|password|passphrase)|code|c
 
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"(?i)(^|[\s?&;,{{(\[])({NAMES})=("(?:[^"\\]|\\.)*"|[^\s&,;"')}}\]]+)"#
+        r#"(?i)(^|[\s?&;,{{(\["'=])({NAMES})=("(?:[^"\\]|\\.)*"|[^\s&,;"')}}\]]+)"#
     ))
     .expect("valid regex")
 });
@@ -37,6 +37,10 @@ static JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?i)(\\?")({NAMES})(\\?"\s*:\s*)\\?"(?:[^"\\]|\\[^"])*\\?""#
     ))
     .expect("valid regex")
+});
+/// Rust `Debug` output: `access_token: "value"`.
+static DEBUG_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r#"(?i)(^|[\s{{(,])({NAMES}): "(?:[^"\\]|\\.)*""#)).expect("valid regex")
 });
 static AUTH_SCHEME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(bearer|basic)\s+([A-Za-z0-9\-._~+/]+)(=*)([A-Za-z0-9]?)")
@@ -118,6 +122,13 @@ pub fn redact(text: &str) -> Cow<'_, str> {
                 .replace_all(&out, |c: &Captures<'_>| {
                     format!("{}{}{}{}{REDACTED}{}", &c[1], &c[2], &c[3], &c[1], &c[1])
                 })
+                .into_owned(),
+        );
+    }
+    if DEBUG_FIELD.is_match(&out) {
+        out = Cow::Owned(
+            DEBUG_FIELD
+                .replace_all(&out, format!("$1$2: \"{REDACTED}\""))
                 .into_owned(),
         );
     }
@@ -208,6 +219,15 @@ mod tests {
         assert!(!out.contains("dXNlcjpwYXNz"), "{out}");
         let out = clean("connecting to https://user:pa55word@host.test/x");
         assert!(!out.contains("pa55word"), "{out}");
+    }
+
+    #[test]
+    fn debug_output_and_quoted_bodies_are_redacted() {
+        let out = clean(r#"Tokens { access_token: "AT-dbg-1", expires_in: 3600 }"#);
+        assert!(!out.contains("AT-dbg-1"), "{out}");
+        assert!(out.contains("expires_in: 3600"));
+        let out = clean(r#"body="refresh_token=RT-q-2&grant_type=refresh_token""#);
+        assert!(!out.contains("RT-q-2"), "{out}");
     }
 
     #[test]

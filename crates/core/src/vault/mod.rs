@@ -358,6 +358,7 @@ pub struct Vault {
     opts: VaultOptions,
     clock: SharedClock,
     keys: Mutex<HashMap<i64, DataKey>>,
+    vault_id: std::sync::OnceLock<String>,
 }
 
 impl fmt::Debug for Vault {
@@ -376,6 +377,7 @@ impl Vault {
             opts,
             clock,
             keys: Mutex::new(HashMap::new()),
+            vault_id: std::sync::OnceLock::new(),
         }
     }
 
@@ -397,51 +399,72 @@ impl Vault {
         owner: &SecretOwner,
         fields: &[(&str, &SecretValue, Option<i64>)],
     ) -> Result<(), VaultError> {
-        let owner_s = owner.to_string();
-        let vault_id = self.vault_id().await?;
-        for (_, value, _) in fields {
-            redact::register_secret(value.expose());
-        }
+        self.ensure_ready().await?;
         for _ in 0..5 {
-            let (key_id, key) = self.active_key().await?;
             let mut tx = self.db.pool().begin().await?;
-            let mut all = true;
-            for (field, value, expires_at) in fields {
-                let aad = cipher::associated_data(&vault_id, &owner_s, field);
-                let record = cipher::seal(&key, key_id as u32, &aad, value.expose().as_bytes());
-                let done = sqlx::query(
-                    "INSERT INTO secrets (owner, field, key_id, record, expires_at, updated_at) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS \
-                       (SELECT 1 FROM vault_keys WHERE key_id = ?3 AND state = 'active') \
-                     ON CONFLICT (owner, field) DO UPDATE SET key_id = excluded.key_id, \
-                       record = excluded.record, expires_at = excluded.expires_at, \
-                       updated_at = excluded.updated_at",
-                )
-                .bind(&owner_s)
-                .bind(*field)
-                .bind(key_id)
-                .bind(&record)
-                .bind(*expires_at)
-                .bind(self.clock.now_millis())
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() != 1 {
-                    all = false;
-                    break;
-                }
-            }
-            if all {
+            if self.put_all_in(&mut tx, owner, fields).await? {
                 tx.commit().await?;
-                m::vault_operation("put", "ok");
                 return Ok(());
             }
             tx.rollback().await?;
-            self.keys.lock().await.remove(&key_id);
         }
         m::vault_operation("put", "error");
         Err(VaultError::Db(DbError::Sql(
             "the vault key kept changing while writing secrets; retry".into(),
         )))
+    }
+
+    /// Make sure the vault has an active key that can be used (creating the first one if
+    /// needed). Call before [`Vault::put_all_in`], which must not create keys inside the
+    /// caller's transaction.
+    pub async fn ensure_ready(&self) -> Result<(), VaultError> {
+        self.vault_id().await?;
+        self.active_key().await.map(|_| ())
+    }
+
+    /// Write several fields of one owner inside the caller's transaction, so that they land
+    /// together with the caller's other writes (an account and its tokens). `Ok(false)` when
+    /// the active key changed meanwhile (a rotation): roll back and retry.
+    pub async fn put_all_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        owner: &SecretOwner,
+        fields: &[(&str, &SecretValue, Option<i64>)],
+    ) -> Result<bool, VaultError> {
+        let owner_s = owner.to_string();
+        let vault_id = self.vault_id().await?;
+        for (_, value, _) in fields {
+            redact::register_secret(value.expose());
+        }
+        let (key_id, key) = self.active_key().await?;
+        for (field, value, expires_at) in fields {
+            let aad = cipher::associated_data(&vault_id, &owner_s, field);
+            let record = cipher::seal(&key, key_id as u32, &aad, value.expose().as_bytes());
+            // Written only while that key is still the active one, so that a rotation
+            // committing in between cannot strand this record on a retired key.
+            let done = sqlx::query(
+                "INSERT INTO secrets (owner, field, key_id, record, expires_at, updated_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS \
+                   (SELECT 1 FROM vault_keys WHERE key_id = ?3 AND state = 'active') \
+                 ON CONFLICT (owner, field) DO UPDATE SET key_id = excluded.key_id, \
+                   record = excluded.record, expires_at = excluded.expires_at, \
+                   updated_at = excluded.updated_at",
+            )
+            .bind(&owner_s)
+            .bind(*field)
+            .bind(key_id)
+            .bind(&record)
+            .bind(*expires_at)
+            .bind(self.clock.now_millis())
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                self.keys.lock().await.remove(&key_id);
+                return Ok(false);
+            }
+        }
+        m::vault_operation("put", "ok");
+        Ok(true)
     }
 
     /// Read a secret and its expiry (unix ms).
@@ -728,6 +751,9 @@ impl Vault {
     }
 
     async fn vault_id(&self) -> Result<String, VaultError> {
+        if let Some(id) = self.vault_id.get() {
+            return Ok(id.clone());
+        }
         sqlx::query(
             "INSERT OR IGNORE INTO vault_meta (id, vault_id, created_at) VALUES (1, ?1, ?2)",
         )
@@ -735,11 +761,11 @@ impl Vault {
         .bind(self.clock.now_millis())
         .execute(self.db.pool())
         .await?;
-        Ok(
-            sqlx::query_scalar("SELECT vault_id FROM vault_meta WHERE id = 1")
-                .fetch_one(self.db.pool())
-                .await?,
-        )
+        let id: String = sqlx::query_scalar("SELECT vault_id FROM vault_meta WHERE id = 1")
+            .fetch_one(self.db.pool())
+            .await?;
+        let _ = self.vault_id.set(id.clone());
+        Ok(id)
     }
 
     async fn active_row(&self) -> Result<Option<KeyRow>, VaultError> {
@@ -776,18 +802,22 @@ impl Vault {
                         reason: "key derivation parameters are missing".into(),
                     });
                 };
-                let conv = |v: i64| {
-                    u32::try_from(v).map_err(|_| VaultError::DamagedKey {
-                        key_id,
-                        reason: "key derivation parameters are out of range".into(),
-                    })
+                // Bounded so that a tampered row cannot make Outpost allocate without limit.
+                let conv = |v: i64, max: u32| {
+                    u32::try_from(v)
+                        .ok()
+                        .filter(|v| *v >= 1 && *v <= max)
+                        .ok_or_else(|| VaultError::DamagedKey {
+                            key_id,
+                            reason: "key derivation parameters are out of range".into(),
+                        })
                 };
                 Some((
                     salt,
                     KdfParams {
-                        m_cost: conv(m)?,
-                        t_cost: conv(t)?,
-                        p_cost: conv(p)?,
+                        m_cost: conv(m, 1 << 20)?,
+                        t_cost: conv(t, 64)?,
+                        p_cost: conv(p, 16)?,
                     },
                 ))
             }
