@@ -11,15 +11,18 @@
 
 #![warn(missing_docs)]
 
+pub mod analytics;
 pub mod broker;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod oauth;
 pub mod platform;
 pub mod platforms;
+pub mod sync;
 pub mod telemetry;
 pub mod vault;
 

@@ -1,0 +1,1 @@
+//! Insights sync (issue 6): quota-aware planning, media/comment upserts and snapshots.
