@@ -82,6 +82,27 @@ pub enum Command {
         #[command(subcommand)]
         action: BrokerAction,
     },
+    /// Sync insights now (progress on stderr).
+    Sync {
+        /// Only this platform.
+        #[arg(long)]
+        platform: Option<outpost_core::Platform>,
+        /// Only this account (id, platform:username or username).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Export the local insight history.
+    Insights {
+        /// Only this account (id, platform:username or username).
+        #[arg(long)]
+        account: Option<String>,
+        /// Only snapshots from this date on (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// CSV instead of text (use --json for JSON).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
     /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
     Sandbox(SandboxArgs),
 }

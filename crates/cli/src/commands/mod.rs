@@ -5,6 +5,7 @@ mod broker;
 mod metrics;
 mod sandbox;
 mod status;
+mod sync;
 mod vault;
 
 use outpost_core::error::ErrorPayload;
@@ -38,6 +39,8 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Refresh { .. } => "refresh",
         Command::Credentials { .. } => "credentials",
         Command::Broker { .. } => "broker",
+        Command::Sync { .. } => "sync",
+        Command::Insights { .. } => "insights",
     };
     let span = telemetry::operation_span(name);
     let result = async {
@@ -61,6 +64,14 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
                 accounts::refresh(&ctx, out, account.as_deref(), *force).await
             }
             Command::Credentials { action } => accounts::credentials(&ctx, out, action).await,
+            Command::Sync { platform, account } => {
+                sync::sync(&ctx, out, *platform, account.as_deref()).await
+            }
+            Command::Insights {
+                account,
+                since,
+                csv,
+            } => sync::insights(&ctx, out, account.as_deref(), *since, *csv).await,
         }
     }
     .instrument(span)

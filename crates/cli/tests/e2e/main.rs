@@ -9,4 +9,5 @@ mod keyring;
 mod sandbox;
 mod status;
 mod support;
+mod sync;
 mod vault_kill;

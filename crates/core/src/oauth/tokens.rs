@@ -277,6 +277,22 @@ impl Connector {
         }
     }
 
+    /// Mark an account as needing a new sign-in (the platform refused its tokens in a way a
+    /// refresh cannot fix); emits [`AccountEvent::NeedsReconnect`].
+    pub async fn mark_needs_reconnect(
+        &self,
+        account_id: i64,
+        reason: &str,
+    ) -> Result<(), OAuthError> {
+        let account = self.db().accounts().get(account_id).await?.ok_or_else(|| {
+            crate::db::DbError::NotFound(format!("no account with id {account_id}"))
+        })?;
+        match self.mark_reconnect::<()>(&account, reason.to_owned()).await {
+            Err(OAuthError::NeedsReconnect { .. }) | Ok(()) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn mark_reconnect<T>(&self, account: &Account, reason: String) -> Result<T, OAuthError> {
         let reason = redact::redact(&reason).into_owned();
         let now = self.clock().now_millis();

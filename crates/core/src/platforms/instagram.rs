@@ -34,7 +34,7 @@ pub(super) fn authorize_url(
 
 /// Graph errors `{"error": {message, type, code, error_subcode}}` and the token endpoint's
 /// legacy `{"error_type", "code", "error_message"}`.
-fn error(resp: &HttpResponse, body: &serde_json::Value) -> Option<PlatformError> {
+pub(super) fn error(resp: &HttpResponse, body: &serde_json::Value) -> Option<PlatformError> {
     if let Some(err) = body.get("error").filter(|e| e.is_object()) {
         let code = err.get("code").and_then(|c| c.as_i64()).unwrap_or(0);
         let subcode = err.get("error_subcode").and_then(|c| c.as_i64());

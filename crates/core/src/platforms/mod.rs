@@ -5,6 +5,7 @@
 //! sandbox.
 
 pub mod broker;
+pub mod insights;
 pub mod instagram;
 pub mod reddit;
 pub mod tiktok;
@@ -421,6 +422,19 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "list",
         Value::Object(_) => "object",
+    }
+}
+
+/// The platform's error for an API answer, if it is one.
+pub(crate) fn api_error(
+    platform: Platform,
+    resp: &HttpResponse,
+    body: &Value,
+) -> Option<PlatformError> {
+    match platform {
+        Platform::Tiktok => tiktok::api_error(resp, body),
+        Platform::Instagram => instagram::error(resp, body),
+        Platform::Reddit => reddit::error(resp, Some(body)),
     }
 }
 

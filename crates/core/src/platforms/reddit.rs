@@ -31,7 +31,10 @@ pub(super) fn authorize_url(
     url
 }
 
-fn error(resp: &HttpResponse, body: Option<&serde_json::Value>) -> Option<PlatformError> {
+pub(super) fn error(
+    resp: &HttpResponse,
+    body: Option<&serde_json::Value>,
+) -> Option<PlatformError> {
     if resp.status == 429 {
         return Some(PlatformError::RateLimited {
             platform: P,

@@ -64,7 +64,7 @@ fn oauth_error(resp: &HttpResponse, body: &serde_json::Value) -> Option<Platform
     })
 }
 
-fn api_error(resp: &HttpResponse, body: &serde_json::Value) -> Option<PlatformError> {
+pub(super) fn api_error(resp: &HttpResponse, body: &serde_json::Value) -> Option<PlatformError> {
     if resp.status == 429 {
         return Some(PlatformError::RateLimited {
             platform: P,

@@ -1,1 +1,341 @@
-//! Insights sync (issue 6): quota-aware planning, media/comment upserts and snapshots.
+//! Insights sync: for each connected account, read its numbers from the platform and write
+//! them into the local history (media upserted, one snapshot per metric per run), so the
+//! dashboard works offline.
+//!
+//! Owns the plan of calls (fewest calls first: listings carry most counters; Instagram's
+//! per-post insights only for recent posts or when a week old), quota awareness (every
+//! answer's usage headers; a run pauses before the platform would throttle it and says when
+//! to resume), deleted posts (marked, not removed), and the `sync_runs` history. One
+//! account failing never stops the others.
+
+mod store;
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::clock::SharedClock;
+use crate::db::accounts::{Account, AccountStatus};
+use crate::db::DbError;
+use crate::error::{ErrorPayload, UserFacing};
+use crate::oauth::tokens::RefreshOutcome;
+use crate::oauth::{Connector, OAuthError};
+use crate::platform::Platform;
+use crate::platforms::insights::Usage;
+use crate::platforms::PlatformError;
+use crate::telemetry::metrics as m;
+
+/// Errors that stop a whole sync (per-account failures are reported, not raised).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl UserFacing for SyncError {
+    fn code(&self) -> &'static str {
+        match self {
+            SyncError::Db(e) => e.code(),
+        }
+    }
+}
+
+/// What to sync and how carefully.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Only this platform.
+    pub platform: Option<Platform>,
+    /// Only this account.
+    pub account: Option<i64>,
+    /// Pause when less than this fraction of the platform's quota is left.
+    pub min_quota: f64,
+    /// Most listing pages read per account and run.
+    pub max_pages: usize,
+    /// Posts younger than this get their detailed insights every run (days).
+    pub recent_days: i64,
+    /// Older posts get them when the last fetch is older than this (days).
+    pub old_every_days: i64,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            platform: None,
+            account: None,
+            min_quota: 0.1,
+            max_pages: 50,
+            recent_days: 30,
+            old_every_days: 7,
+        }
+    }
+}
+
+/// The outcome of one account's sync.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountSync {
+    /// Account id.
+    pub account_id: i64,
+    /// Platform.
+    pub platform: Platform,
+    /// `ok`, `paused` (quota) or `failed`.
+    pub status: &'static str,
+    /// API calls made.
+    pub calls: u32,
+    /// Media seen.
+    pub media: u32,
+    /// Snapshots written.
+    pub snapshots: u32,
+    /// Media newly marked deleted.
+    pub deleted: u32,
+    /// When paused: seconds until the quota recovers, when known.
+    pub resume_after_secs: Option<u64>,
+    /// When failed: why.
+    pub error: Option<ErrorPayload>,
+}
+
+/// Runs syncs.
+#[derive(Debug, Clone)]
+pub struct Syncer {
+    connector: Connector,
+    clock: SharedClock,
+}
+
+enum Stop {
+    Paused(Option<u64>),
+    Failed(ErrorPayload),
+}
+
+impl Syncer {
+    /// A syncer using the connector's accounts and tokens.
+    pub fn new(connector: Connector, clock: SharedClock) -> Self {
+        Self { connector, clock }
+    }
+
+    /// Sync every matching active account; `progress` receives one line per step.
+    pub async fn sync(
+        &self,
+        opts: &SyncOptions,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<Vec<AccountSync>, SyncError> {
+        let accounts: Vec<Account> = self
+            .connector
+            .db()
+            .accounts()
+            .list()
+            .await?
+            .into_iter()
+            .filter(|a| a.status == AccountStatus::Active)
+            .filter(|a| opts.platform.is_none_or(|p| a.platform == p))
+            .filter(|a| opts.account.is_none_or(|id| a.id == id))
+            .collect();
+        let mut out = Vec::with_capacity(accounts.len());
+        for account in &accounts {
+            progress(&format!(
+                "syncing {} account #{}…",
+                account.platform.display_name(),
+                account.id
+            ));
+            let report = self.sync_account(account, opts, progress).await?;
+            progress(&format!(
+                "{} #{}: {} ({} calls, {} media, {} snapshots)",
+                account.platform,
+                account.id,
+                report.status,
+                report.calls,
+                report.media,
+                report.snapshots
+            ));
+            out.push(report);
+        }
+        Ok(out)
+    }
+
+    async fn sync_account(
+        &self,
+        account: &Account,
+        opts: &SyncOptions,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<AccountSync, SyncError> {
+        let db = self.connector.db();
+        let started = Instant::now();
+        let now = self.clock.now_millis();
+        let run_id = store::start_run(db, account.id, now).await?;
+        let mut report = AccountSync {
+            account_id: account.id,
+            platform: account.platform,
+            status: "ok",
+            calls: 0,
+            media: 0,
+            snapshots: 0,
+            deleted: 0,
+            resume_after_secs: None,
+            error: None,
+        };
+        let outcome = self
+            .fetch_and_store(account, opts, now, &mut report, progress)
+            .await;
+        match outcome {
+            Ok(()) => {}
+            Err(Stop::Paused(resume)) => {
+                report.status = "paused";
+                report.resume_after_secs = resume;
+            }
+            Err(Stop::Failed(e)) => {
+                report.status = "failed";
+                report.error = Some(e);
+            }
+        }
+        store::finish_run(db, run_id, self.clock.now_millis(), &report).await?;
+        m::worker_run("sync", report.status != "failed", started.elapsed());
+        Ok(report)
+    }
+
+    async fn fetch_and_store(
+        &self,
+        account: &Account,
+        opts: &SyncOptions,
+        now: i64,
+        report: &mut AccountSync,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<(), Stop> {
+        let db = self.connector.db();
+        let fail = |e: &dyn UserFacing| Stop::Failed(e.to_payload());
+        let mut token = self
+            .connector
+            .access_token(account.id)
+            .await
+            .map_err(|e| fail(&e))?;
+        let client = self
+            .connector
+            .client(account.platform)
+            .await
+            .map_err(|e| fail(&e))?;
+        let check = |usage: Option<Usage>| -> Result<(), Stop> {
+            match usage {
+                Some(u) if u.remaining < opts.min_quota => Err(Stop::Paused(u.reset_secs)),
+                _ => Ok(()),
+            }
+        };
+
+        let (stats, usage) = match client.account_stats(&token).await {
+            Ok(v) => v,
+            // The platform no longer accepts the token (revoked, expired early): one forced
+            // refresh; a refused refresh marks the account needs_reconnect.
+            Err(PlatformError::Unauthorized { reason, .. }) => {
+                report.calls += 1;
+                let refreshed = self
+                    .connector
+                    .refresh(account.id, true)
+                    .await
+                    .map_err(|e| fail(&e))?;
+                let retried = match refreshed {
+                    RefreshOutcome::Refreshed => {
+                        token = self
+                            .connector
+                            .access_token(account.id)
+                            .await
+                            .map_err(|e| fail(&e))?;
+                        client.account_stats(&token).await
+                    }
+                    RefreshOutcome::NotNeeded => Err(PlatformError::Unauthorized {
+                        platform: account.platform,
+                        reason: reason.clone(),
+                    }),
+                };
+                match retried {
+                    Ok(v) => v,
+                    Err(PlatformError::Unauthorized { reason, .. }) => {
+                        self.connector
+                            .mark_needs_reconnect(account.id, &reason)
+                            .await
+                            .map_err(|e| fail(&e))?;
+                        return Err(fail(&OAuthError::NeedsReconnect {
+                            platform: account.platform,
+                            account: format!("#{}", account.id),
+                            reason,
+                        }));
+                    }
+                    Err(e) => return Err(fail(&OAuthError::from(e))),
+                }
+            }
+            Err(e) => return Err(fail(&OAuthError::from(e))),
+        };
+        report.calls += 1;
+        report.snapshots += store::snapshots(db, account.id, "account", account.id, &stats, now)
+            .await
+            .map_err(|e| fail(&e))?;
+        check(usage)?;
+
+        let mut cursor: Option<String> = None;
+        let mut seen = Vec::new();
+        let mut complete = false;
+        for _ in 0..opts.max_pages {
+            let (page, usage) = client
+                .media_page(&token, account.username.as_deref(), cursor.as_deref())
+                .await
+                .map_err(|e| fail(&OAuthError::from(e)))?;
+            report.calls += 1;
+            let mut all_old_and_fresh = !page.items.is_empty();
+            for item in &page.items {
+                let (media_id, insights_at) = store::upsert_media(db, account.id, item, now)
+                    .await
+                    .map_err(|e| fail(&e))?;
+                seen.push(item.id.clone());
+                report.media += 1;
+                report.snapshots +=
+                    store::snapshots(db, account.id, "media", media_id, &item.metrics, now)
+                        .await
+                        .map_err(|e| fail(&e))?;
+                let age_days = item.created_at.map(|c| (now - c) / 86_400_000).unwrap_or(0);
+                let recent = age_days < opts.recent_days;
+                let stale = insights_at.is_none_or(|t| now - t >= opts.old_every_days * 86_400_000);
+                if !(recent || stale) {
+                    continue;
+                }
+                all_old_and_fresh = false;
+                if account.platform == Platform::Instagram && item.kind != "carousel_child" {
+                    check(usage)?;
+                    let (metrics, usage) = match client.media_insights(&token, &item.id).await {
+                        Ok(v) => v,
+                        Err(e) => {
+                            // One post's insights (e.g. "not enough viewers") never fail the sync.
+                            tracing::info!(media = %item.id, error = %e, "post insights unavailable");
+                            report.calls += 1;
+                            continue;
+                        }
+                    };
+                    report.calls += 1;
+                    report.snapshots +=
+                        store::snapshots(db, account.id, "media", media_id, &metrics, now)
+                            .await
+                            .map_err(|e| fail(&e))?;
+                    store::mark_insights(db, media_id, now)
+                        .await
+                        .map_err(|e| fail(&e))?;
+                    check(usage)?;
+                }
+            }
+            check(usage)?;
+            match page.next {
+                // Old posts refreshed within the week: the rest of the history can wait.
+                Some(_) if all_old_and_fresh => break,
+                Some(next) => cursor = Some(next),
+                None => {
+                    complete = true;
+                    break;
+                }
+            }
+            progress(&format!("  {} media so far", report.media));
+        }
+        if complete {
+            report.deleted = store::mark_deleted(db, account.id, &seen, now)
+                .await
+                .map_err(|e| fail(&e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The last runs of an account (newest first).
+pub use store::{recent_runs, SyncRun};

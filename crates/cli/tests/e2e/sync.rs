@@ -1,0 +1,62 @@
+//! `outpost sync` and `outpost insights` through the CLI against the sandbox.
+
+use outpost_sandbox::Sandbox;
+
+use crate::connect::connect_via_loopback;
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_then_export_insights_as_json_and_csv() {
+    let sandbox = Sandbox::start_default().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = sandbox_env(&sandbox);
+    connect_via_loopback(dir.path(), &env).await;
+
+    let out = run(outpost(dir.path())
+        .args(["--json", "sync"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reports: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(reports[0]["status"], "ok", "{reports}");
+    assert!(reports[0]["media"].as_u64().unwrap() > 0);
+    assert!(
+        stderr(&out).contains("syncing TikTok"),
+        "progress goes to stderr"
+    );
+
+    let csv = run(outpost(dir.path())
+        .args(["insights", "--csv"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("captured_at,platform,account,subject,media_id,metric,value")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(
+        rows.iter().any(|r| r.contains(",account,,followers,")),
+        "{text}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(",media,") && r.contains(",views,")),
+        "{text}"
+    );
+
+    let json = run(outpost(dir.path())
+        .args(["--json", "insights", "--since", "2000-01-01"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    let parsed: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(parsed.as_array().unwrap().len(), rows.len());
+    let future = run(outpost(dir.path())
+        .args(["--json", "insights", "--since", "2999-01-01"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert_eq!(stdout(&future).trim(), "[]");
+    let bad = run(outpost(dir.path())
+        .args(["insights", "--since", "yesterday"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert_eq!(bad.status.code(), Some(2));
+    sandbox.shutdown().await;
+}

@@ -1,0 +1,180 @@
+//! Writes of the sync: media upserts, snapshots (idempotent per subject, metric and time),
+//! deleted-post marking and the `sync_runs` history.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::AccountSync;
+use crate::db::{Database, DbError};
+use crate::platforms::insights::MediaItem;
+
+pub(super) async fn start_run(db: &Database, account_id: i64, now: i64) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO sync_runs (account_id, started_at) VALUES (?1, ?2) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+pub(super) async fn finish_run(
+    db: &Database,
+    run_id: i64,
+    now: i64,
+    r: &AccountSync,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE sync_runs SET finished_at = ?2, status = ?3, calls = ?4, items_updated = ?5, \
+         resume_after = ?6, error = ?7 WHERE id = ?1",
+    )
+    .bind(run_id)
+    .bind(now)
+    .bind(r.status)
+    .bind(i64::from(r.calls))
+    .bind(i64::from(r.media))
+    .bind(r.resume_after_secs.map(|s| now + (s as i64) * 1000))
+    .bind(
+        r.error
+            .as_ref()
+            .map(|e| format!("{}: {}", e.code, e.message)),
+    )
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Insert or update a post; returns its local id and when its insights were last fetched.
+pub(super) async fn upsert_media(
+    db: &Database,
+    account_id: i64,
+    item: &MediaItem,
+    now: i64,
+) -> Result<(i64, Option<i64>), DbError> {
+    let row = sqlx::query(
+        "INSERT INTO media (account_id, platform_media_id, kind, caption, permalink, thumbnail_url, duration_ms, created_at, synced_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+         ON CONFLICT (account_id, platform_media_id) DO UPDATE SET kind = excluded.kind, \
+           caption = excluded.caption, permalink = excluded.permalink, thumbnail_url = excluded.thumbnail_url, \
+           duration_ms = COALESCE(excluded.duration_ms, duration_ms), created_at = COALESCE(excluded.created_at, created_at), \
+           synced_at = excluded.synced_at, deleted_at = NULL \
+         RETURNING id, insights_at",
+    )
+    .bind(account_id)
+    .bind(&item.id)
+    .bind(&item.kind)
+    .bind(&item.caption)
+    .bind(&item.permalink)
+    .bind(&item.thumbnail_url)
+    .bind(item.duration_ms)
+    .bind(item.created_at)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((row.get("id"), row.get("insights_at")))
+}
+
+/// Write one snapshot per metric at `now`; returns how many were new.
+pub(super) async fn snapshots(
+    db: &Database,
+    account_id: i64,
+    kind: &str,
+    subject_id: i64,
+    metrics: &[(&'static str, f64)],
+    now: i64,
+) -> Result<u32, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let mut written = 0;
+    for (metric, value) in metrics {
+        let done = sqlx::query(
+            "INSERT INTO insight_snapshots (account_id, subject_kind, subject_id, metric, value, captured_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (subject_kind, subject_id, metric, captured_at) DO UPDATE SET value = excluded.value",
+        )
+        .bind(account_id)
+        .bind(kind)
+        .bind(subject_id)
+        .bind(*metric)
+        .bind(*value)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        written += done.rows_affected() as u32;
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+pub(super) async fn mark_insights(db: &Database, media_id: i64, now: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE media SET insights_at = ?2 WHERE id = ?1")
+        .bind(media_id)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// After a complete listing: posts not seen any more are marked deleted (history kept).
+pub(super) async fn mark_deleted(
+    db: &Database,
+    account_id: i64,
+    seen: &[String],
+    now: i64,
+) -> Result<u32, DbError> {
+    let known: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, platform_media_id FROM media WHERE account_id = ?1 AND deleted_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    let seen: std::collections::HashSet<&str> = seen.iter().map(String::as_str).collect();
+    let mut marked = 0;
+    for (id, platform_id) in known {
+        if !seen.contains(platform_id.as_str()) {
+            sqlx::query("UPDATE media SET deleted_at = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(now)
+                .execute(db.pool())
+                .await?;
+            marked += 1;
+        }
+    }
+    Ok(marked)
+}
+
+/// One row of `sync_runs`.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SyncRun {
+    /// Run id.
+    pub id: i64,
+    /// Account.
+    pub account_id: i64,
+    /// Start, unix ms.
+    pub started_at: i64,
+    /// End, unix ms.
+    pub finished_at: Option<i64>,
+    /// running, ok, paused, failed.
+    pub status: String,
+    /// API calls.
+    pub calls: i64,
+    /// Media updated.
+    pub items_updated: i64,
+    /// Error, if failed.
+    pub error: Option<String>,
+}
+
+/// The last `limit` runs of an account, newest first.
+pub async fn recent_runs(
+    db: &Database,
+    account_id: i64,
+    limit: i64,
+) -> Result<Vec<SyncRun>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, account_id, started_at, finished_at, status, calls, items_updated, error \
+         FROM sync_runs WHERE account_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
+    )
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}

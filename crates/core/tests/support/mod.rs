@@ -1,0 +1,177 @@
+//! Shared by the engine's end-to-end tests: a sandbox, a connector on a manual clock set to
+//! the sandbox's time, and one connected account per platform (approved like a browser
+//! would, through the sandbox's consent form).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use outpost_core::clock::{ManualClock, SharedClock};
+use outpost_core::config::{Config, ConfigSources};
+use outpost_core::db::Database;
+use outpost_core::http::Http;
+use outpost_core::oauth::{callback, Connector};
+use outpost_core::vault::keystore::MemoryKeyStore;
+use outpost_core::vault::passphrase::KdfParams;
+use outpost_core::vault::{Vault, VaultOptions};
+use outpost_core::Platform;
+use outpost_sandbox::config as sc;
+use outpost_sandbox::{Platform as SP, Sandbox, SandboxConfig};
+
+/// Approve on the sandbox's consent page; returns the redirect's Location.
+pub async fn approve(authorize_url: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http.get(authorize_url).send().await.unwrap();
+    let base = page.url().clone();
+    let html = page.text().await.unwrap();
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let form = &html[html.find("<form").unwrap()..];
+    let action = base
+        .join(&unescape(
+            form.split("action=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap(),
+        ))
+        .unwrap();
+    let mut fields: Vec<(String, String)> = html
+        .split("<input")
+        .skip(1)
+        .filter(|i| i.contains("type=\"hidden\""))
+        .map(|i| {
+            let attr = |n: &str| {
+                unescape(
+                    i.split(&format!("{n}=\""))
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap(),
+                )
+            };
+            (attr("name"), attr("value"))
+        })
+        .collect();
+    fields.push(("decision".into(), "allow".into()));
+    let resp = http.post(action).form(&fields).send().await.unwrap();
+    resp.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Everything a test needs.
+pub struct World {
+    pub sandbox: Sandbox,
+    pub connector: Connector,
+    pub manual: ManualClock,
+    pub ids: Vec<(Platform, i64)>,
+    pub _dir: tempfile::TempDir,
+}
+
+/// A sandbox, a connector on a manual clock set to the sandbox's time, and one connected
+/// account per platform.
+pub async fn world() -> World {
+    world_with(Sandbox::start_default().await.unwrap()).await
+}
+
+/// [`world`] over a given sandbox.
+pub async fn world_with(sandbox: Sandbox) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let env: HashMap<String, String> = [
+        ("OUTPOST_TIKTOK_BASE_URL", sandbox.base_url(SP::TikTok)),
+        ("OUTPOST_TIKTOK_CLIENT_ID", sc::TIKTOK_CLIENT_KEY.into()),
+        (
+            "OUTPOST_TIKTOK_CLIENT_SECRET",
+            sc::TIKTOK_CLIENT_SECRET.into(),
+        ),
+        (
+            "OUTPOST_INSTAGRAM_BASE_URL",
+            sandbox.base_url(SP::Instagram),
+        ),
+        ("OUTPOST_INSTAGRAM_CLIENT_ID", sc::INSTAGRAM_APP_ID.into()),
+        (
+            "OUTPOST_INSTAGRAM_CLIENT_SECRET",
+            sc::INSTAGRAM_APP_SECRET.into(),
+        ),
+        (
+            "OUTPOST_INSTAGRAM_REDIRECT_URI",
+            "https://outpost.example/oauth/instagram/".into(),
+        ),
+        ("OUTPOST_REDDIT_BASE_URL", sandbox.base_url(SP::Reddit)),
+        ("OUTPOST_REDDIT_CLIENT_ID", sc::REDDIT_CLIENT_ID.into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = Config::load(&ConfigSources {
+        data_dir_flag: Some(dir.path().to_owned()),
+        env,
+    })
+    .unwrap();
+    let db = Database::open(&config.database_path()).await.unwrap();
+    let manual = ManualClock::new(Utc.timestamp_opt(sandbox.now(), 0).unwrap());
+    let clock: SharedClock = Arc::new(manual.clone());
+    let vault = Vault::new(
+        db.clone(),
+        VaultOptions {
+            choice: config.vault_backend,
+            passphrase: None,
+            keystore: Arc::new(MemoryKeyStore::default()),
+            kdf: KdfParams::default(),
+        },
+        clock.clone(),
+    );
+    let connector = Connector::new(
+        db.clone(),
+        Arc::new(vault),
+        Http::new().unwrap(),
+        Arc::new(config),
+        clock,
+    );
+
+    let mut ids = Vec::new();
+    for platform in Platform::ALL {
+        let redirect = match platform {
+            Platform::Tiktok => "http://127.0.0.1:49999/callback".to_owned(),
+            _ => connector.fixed_redirect_uri(platform).unwrap(),
+        };
+        let started = connector.start(platform, &redirect, None).await.unwrap();
+        let location = approve(started.authorize_url.as_str()).await;
+        let query = location.split_once('?').unwrap().1;
+        let cb = callback::parse_url(&format!("outpost://oauth/callback?{query}")).unwrap();
+        ids.push((
+            platform,
+            connector.finish(Some(platform), &cb).await.unwrap().id,
+        ));
+    }
+
+    // Half-day steps: every TikTok and Reddit access token has expired between two steps,
+    // so each step exercises a refresh (and TikTok's rotation).
+    World {
+        sandbox,
+        connector,
+        manual,
+        ids,
+        _dir: dir,
+    }
+}
+
+/// A sandbox whose clock moves only when told to.
+pub async fn frozen_sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        frozen_clock: true,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
