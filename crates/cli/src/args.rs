@@ -103,6 +103,9 @@ pub enum Command {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
+    /// The headless engine in the foreground until Ctrl-C: token refresher and insights
+    /// sync schedule (publishing workers and watched folders join it with their issue).
+    Run,
     /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
     Sandbox(SandboxArgs),
 }

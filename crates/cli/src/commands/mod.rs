@@ -2,6 +2,7 @@
 
 mod accounts;
 mod broker;
+mod engine;
 mod metrics;
 mod sandbox;
 mod status;
@@ -40,6 +41,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Credentials { .. } => "credentials",
         Command::Broker { .. } => "broker",
         Command::Sync { .. } => "sync",
+        Command::Run => "run",
         Command::Insights { .. } => "insights",
     };
     let span = telemetry::operation_span(name);
@@ -64,6 +66,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
                 accounts::refresh(&ctx, out, account.as_deref(), *force).await
             }
             Command::Credentials { action } => accounts::credentials(&ctx, out, action).await,
+            Command::Run => engine::run(&ctx).await,
             Command::Sync { platform, account } => {
                 sync::sync(&ctx, out, *platform, account.as_deref()).await
             }

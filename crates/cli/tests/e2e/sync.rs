@@ -60,3 +60,41 @@ async fn sync_then_export_insights_as_json_and_csv() {
     assert_eq!(bad.status.code(), Some(2));
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_syncs_a_stale_account_at_start_and_stops_on_sigterm() {
+    let sandbox = Sandbox::start_default().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = sandbox_env(&sandbox);
+    connect_via_loopback(dir.path(), &env).await;
+    let mut engine = outpost(dir.path())
+        .arg("run")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut synced = false;
+    for _ in 0..150 {
+        let out = run(outpost(dir.path())
+            .args(["--json", "insights"])
+            .envs(env.iter().map(|(k, v)| (k, v))));
+        if stdout(&out).trim() != "[]" && out.status.success() {
+            synced = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &engine.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = engine.wait().unwrap();
+    assert!(synced, "the engine did not sync the never-synced account");
+    assert!(
+        status.success(),
+        "the engine must stop cleanly on SIGTERM: {status:?}"
+    );
+    sandbox.shutdown().await;
+}

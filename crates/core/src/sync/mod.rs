@@ -337,5 +337,40 @@ impl Syncer {
     }
 }
 
+impl Syncer {
+    /// The engine's sync schedule: every minute, sync the accounts whose last successful
+    /// sync is older than `every` (so a stale account syncs at start) and paused accounts
+    /// whose quota is back. Runs until `shutdown` resolves.
+    pub async fn run_scheduler(
+        &self,
+        every: std::time::Duration,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        let tick = every.min(std::time::Duration::from_secs(60));
+        loop {
+            let now = self.clock.now_millis();
+            match store::due_accounts(self.connector.db(), now, every.as_millis() as i64).await {
+                Ok(due) => {
+                    for account in due {
+                        let opts = SyncOptions {
+                            account: Some(account),
+                            ..SyncOptions::default()
+                        };
+                        if let Err(e) = self.sync(&opts, &|line| tracing::info!("{line}")).await {
+                            tracing::warn!(account, error = %e, "scheduled sync failed");
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot plan the sync"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(tick) => {}
+                _ = &mut shutdown => return,
+            }
+        }
+    }
+}
+
 /// The last runs of an account (newest first).
 pub use store::{recent_runs, SyncRun};

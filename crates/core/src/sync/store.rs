@@ -178,3 +178,62 @@ pub async fn recent_runs(
     .fetch_all(db.pool())
     .await?)
 }
+
+/// Active accounts due for a sync at `now`: never synced successfully, last success older
+/// than `every_ms`, or paused with the quota back.
+pub(super) async fn due_accounts(
+    db: &Database,
+    now: i64,
+    every_ms: i64,
+) -> Result<Vec<i64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT a.id FROM accounts a WHERE a.status = 'active' AND ( \
+           NOT EXISTS (SELECT 1 FROM sync_runs r WHERE r.account_id = a.id AND r.status = 'ok' AND r.finished_at > ?1 - ?2) \
+         ) AND NOT EXISTS (SELECT 1 FROM sync_runs r WHERE r.account_id = a.id AND r.status = 'paused' AND r.resume_after > ?1 \
+             AND r.id = (SELECT MAX(id) FROM sync_runs WHERE account_id = a.id)) \
+         ORDER BY a.id",
+    )
+    .bind(now)
+    .bind(every_ms)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::accounts::AccountProfile;
+    use crate::platform::Platform;
+
+    #[tokio::test]
+    async fn due_accounts_follow_the_interval_and_pauses() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("s.db")).await.unwrap();
+        let mut ids = Vec::new();
+        for user in ["a", "b", "c"] {
+            let p = AccountProfile {
+                platform: Platform::Reddit,
+                platform_user_id: user.into(),
+                username: None,
+                display_name: None,
+                avatar_url: None,
+            };
+            ids.push(db.accounts().upsert(&p, 0).await.unwrap());
+        }
+        let hour = 3_600_000;
+        // a: synced 10 minutes ago; b: synced 2 hours ago; c: paused until later.
+        for (id, finished, status, resume) in [
+            (ids[0], 50 * 60_000, "ok", None),
+            (ids[1], 0, "ok", None),
+            (ids[2], 55 * 60_000, "paused", Some(2 * hour)),
+        ] {
+            sqlx::query("INSERT INTO sync_runs (account_id, started_at, finished_at, status, resume_after) VALUES (?1, ?2, ?2, ?3, ?4)")
+                .bind(id).bind(finished).bind(status).bind(resume)
+                .execute(db.pool()).await.unwrap();
+        }
+        let now = hour;
+        assert_eq!(due_accounts(&db, now, hour).await.unwrap(), vec![ids[1]]);
+        // Later the pause is over and c is due as well.
+        assert_eq!(due_accounts(&db, 3 * hour, hour).await.unwrap(), ids);
+    }
+}
