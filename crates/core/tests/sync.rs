@@ -154,3 +154,34 @@ async fn revoked_accounts_are_marked_and_skipped_next_time() {
     assert!(reports.is_empty());
     w.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_burst_pauses_the_sync_and_the_next_run_completes() {
+    let w = world_with(frozen_sandbox().await).await;
+    let clock: outpost_core::clock::SharedClock = std::sync::Arc::new(w.manual.clone());
+    let syncer = Syncer::new(w.connector.clone(), clock);
+    // The next two requests per platform are throttled: the first sync pauses on them.
+    w.sandbox.set_faults("429burst=2".parse().unwrap());
+    let first = syncer.sync(&SyncOptions::default(), &|_| {}).await.unwrap();
+    assert!(first.iter().all(|r| r.status == "paused"), "{first:?}");
+    assert!(
+        first.iter().all(|r| r.calls == 1),
+        "a throttled answer is a call: {first:?}"
+    );
+    // Later runs resume and complete without ever failing.
+    let mut last = Vec::new();
+    for _ in 0..3 {
+        last = syncer.sync(&SyncOptions::default(), &|_| {}).await.unwrap();
+        assert!(last.iter().all(|r| r.status != "failed"), "{last:?}");
+        if last.iter().all(|r| r.status == "ok") {
+            break;
+        }
+    }
+    assert!(last.iter().all(|r| r.status == "ok"), "{last:?}");
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM sync_runs ORDER BY id")
+        .fetch_all(w.connector.db().pool())
+        .await
+        .unwrap();
+    assert!(statuses.iter().any(|s| s == "paused"), "{statuses:?}");
+    w.sandbox.shutdown().await;
+}

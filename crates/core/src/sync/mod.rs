@@ -201,6 +201,13 @@ impl Syncer {
     ) -> Result<(), Stop> {
         let db = self.connector.db();
         let fail = |e: &dyn UserFacing| Stop::Failed(e.to_payload());
+        // A throttled answer pauses the account's sync until the platform's reset hint.
+        let platform_stop = |e: PlatformError| match e {
+            PlatformError::RateLimited {
+                retry_after_secs, ..
+            } => Stop::Paused(retry_after_secs),
+            other => fail(&OAuthError::from(other)),
+        };
         let mut token = self
             .connector
             .access_token(account.id)
@@ -218,6 +225,7 @@ impl Syncer {
             }
         };
 
+        report.calls += 1;
         let (stats, usage) = match client.account_stats(&token).await {
             Ok(v) => v,
             // The platform no longer accepts the token (revoked, expired early): one forced
@@ -256,12 +264,11 @@ impl Syncer {
                             reason,
                         }));
                     }
-                    Err(e) => return Err(fail(&OAuthError::from(e))),
+                    Err(e) => return Err(platform_stop(e)),
                 }
             }
-            Err(e) => return Err(fail(&OAuthError::from(e))),
+            Err(e) => return Err(platform_stop(e)),
         };
-        report.calls += 1;
         report.snapshots += store::snapshots(db, account.id, "account", account.id, &stats, now)
             .await
             .map_err(|e| fail(&e))?;
@@ -271,11 +278,11 @@ impl Syncer {
         let mut seen = Vec::new();
         let mut complete = false;
         for _ in 0..opts.max_pages {
+            report.calls += 1;
             let (page, usage) = client
                 .media_page(&token, account.username.as_deref(), cursor.as_deref())
                 .await
-                .map_err(|e| fail(&OAuthError::from(e)))?;
-            report.calls += 1;
+                .map_err(platform_stop)?;
             let mut all_old_and_fresh = !page.items.is_empty();
             for item in &page.items {
                 let (media_id, insights_at) = store::upsert_media(db, account.id, item, now)
@@ -296,16 +303,20 @@ impl Syncer {
                 all_old_and_fresh = false;
                 if account.platform == Platform::Instagram && item.kind != "carousel_child" {
                     check(usage)?;
+                    report.calls += 1;
                     let (metrics, usage) = match client.media_insights(&token, &item.id).await {
                         Ok(v) => v,
+                        Err(PlatformError::RateLimited {
+                            retry_after_secs, ..
+                        }) => {
+                            return Err(Stop::Paused(retry_after_secs));
+                        }
                         Err(e) => {
                             // One post's insights (e.g. "not enough viewers") never fail the sync.
                             tracing::info!(media = %item.id, error = %e, "post insights unavailable");
-                            report.calls += 1;
                             continue;
                         }
                     };
-                    report.calls += 1;
                     report.snapshots +=
                         store::snapshots(db, account.id, "media", media_id, &metrics, now)
                             .await
