@@ -166,23 +166,13 @@ async fn all_three_platforms_connect_refresh_and_disconnect_through_the_cli() {
         stderr(&refreshed)
     );
     let rows: serde_json::Value = serde_json::from_str(&stdout(&refreshed)).unwrap();
-    let outcomes: Vec<(&str, &str)> = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["platform"].as_str().unwrap(),
-                r["outcome"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let outcomes = per_platform(&rows, "outcome");
     assert_eq!(
         outcomes,
         [
-            ("instagram", "not_needed"),
-            ("reddit", "refreshed"),
-            ("tiktok", "refreshed")
+            "instagram:not_needed",
+            "reddit:refreshed",
+            "tiktok:refreshed"
         ]
     );
 
@@ -239,24 +229,8 @@ async fn all_three_platforms_connect_refresh_and_disconnect_through_the_cli() {
         .args(["--json", "accounts"])
         .envs(env.iter().map(|(k, v)| (k, v))));
     let accounts: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
-    let states: Vec<(String, String)> = accounts
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["platform"].as_str().unwrap().to_owned(),
-                a["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        states,
-        [
-            ("instagram".to_owned(), "active".to_owned()),
-            ("tiktok".to_owned(), "disconnected".to_owned())
-        ]
-    );
+    let states = per_platform(&accounts, "status");
+    assert_eq!(states, ["instagram:active", "tiktok:disconnected"]);
     sandbox.shutdown().await;
 }
 
@@ -413,12 +387,7 @@ async fn a_revoked_account_is_marked_needs_reconnect_and_others_carry_on() {
     // everything on the first touches only the TikTok account.
     let tiktok_side = Sandbox::start_default().await.unwrap();
     let reddit_side = Sandbox::start_default().await.unwrap();
-    let mut env = sandbox_env(&tiktok_side);
-    for (k, v) in env.iter_mut() {
-        if k == "OUTPOST_REDDIT_BASE_URL" {
-            *v = reddit_side.base_url(outpost_sandbox::Platform::Reddit);
-        }
-    }
+    let env = split_env(&tiktok_side, &reddit_side);
     let dir = tempfile::tempdir().unwrap();
     connect_via_loopback(dir.path(), &env).await;
     connect_via_handoff(dir.path(), &env, "reddit", None).await;
@@ -429,38 +398,15 @@ async fn a_revoked_account_is_marked_needs_reconnect_and_others_carry_on() {
         .envs(env.iter().map(|(k, v)| (k, v))));
     assert_eq!(out.status.code(), Some(1), "one account failed");
     let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let outcomes: Vec<(&str, &str)> = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["platform"].as_str().unwrap(),
-                r["outcome"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(outcomes, [("reddit", "refreshed"), ("tiktok", "failed")]);
+    let outcomes = per_platform(&rows, "outcome");
+    assert_eq!(outcomes, ["reddit:refreshed", "tiktok:failed"]);
 
     let listed = run(outpost(dir.path())
         .args(["--json", "accounts"])
         .envs(env.iter().map(|(k, v)| (k, v))));
     let accounts: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
-    let states: Vec<(&str, &str)> = accounts
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["platform"].as_str().unwrap(),
-                a["status"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        states,
-        [("reddit", "active"), ("tiktok", "needs_reconnect")]
-    );
+    let states = per_platform(&accounts, "status");
+    assert_eq!(states, ["reddit:active", "tiktok:needs_reconnect"]);
 
     let metrics = run(outpost(dir.path())
         .arg("metrics")

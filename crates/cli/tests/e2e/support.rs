@@ -226,3 +226,33 @@ pub async fn browser_decide_as(
     );
     resp.headers()["location"].to_str().unwrap().to_owned()
 }
+
+/// `platform:FIELD` of each object of a JSON list, e.g. `["reddit:ok", "tiktok:failed"]`.
+pub fn per_platform(json: &serde_json::Value, field: &str) -> Vec<String> {
+    json.as_array()
+        .expect("a JSON list")
+        .iter()
+        .map(|o| {
+            format!(
+                "{}:{}",
+                o["platform"].as_str().unwrap(),
+                o[field].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Environment with TikTok (and Instagram) on `main` and Reddit on `reddit`: revoking
+/// everything on `main` then touches the TikTok account only.
+pub fn split_env(
+    main: &outpost_sandbox::Sandbox,
+    reddit: &outpost_sandbox::Sandbox,
+) -> Vec<(String, String)> {
+    let mut env = sandbox_env(main);
+    for (k, v) in env.iter_mut() {
+        if k == "OUTPOST_REDDIT_BASE_URL" {
+            *v = reddit.base_url(outpost_sandbox::Platform::Reddit);
+        }
+    }
+    env
+}

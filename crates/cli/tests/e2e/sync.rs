@@ -104,12 +104,7 @@ async fn a_revoked_account_in_a_multi_account_sync_fails_alone() {
     // TikTok lives on one sandbox, Reddit on another: revoking the first touches TikTok only.
     let tiktok_side = Sandbox::start_default().await.unwrap();
     let reddit_side = Sandbox::start_default().await.unwrap();
-    let mut env = sandbox_env(&tiktok_side);
-    for (k, v) in env.iter_mut() {
-        if k == "OUTPOST_REDDIT_BASE_URL" {
-            *v = reddit_side.base_url(outpost_sandbox::Platform::Reddit);
-        }
-    }
+    let env = split_env(&tiktok_side, &reddit_side);
     let dir = tempfile::tempdir().unwrap();
     connect_via_loopback(dir.path(), &env).await;
     crate::connect::connect_via_handoff(dir.path(), &env, "reddit", None).await;
@@ -119,18 +114,8 @@ async fn a_revoked_account_in_a_multi_account_sync_fails_alone() {
         .envs(env.iter().map(|(k, v)| (k, v))));
     assert_eq!(out.status.code(), Some(1));
     let reports: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let outcomes: Vec<(&str, &str)> = reports
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["platform"].as_str().unwrap(),
-                r["status"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(outcomes, [("reddit", "ok"), ("tiktok", "failed")]);
+    let outcomes = per_platform(&reports, "status");
+    assert_eq!(outcomes, ["reddit:ok", "tiktok:failed"]);
     let accounts = run(outpost(dir.path())
         .args(["--json", "accounts"])
         .envs(env.iter().map(|(k, v)| (k, v))));
