@@ -185,3 +185,76 @@ async fn a_429_burst_pauses_the_sync_and_the_next_run_completes() {
     assert!(statuses.iter().any(|s| s == "paused"), "{statuses:?}");
     w.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comments_are_read_only_when_their_count_grows() {
+    let w = world_with(frozen_sandbox().await).await;
+    let clock: outpost_core::clock::SharedClock = std::sync::Arc::new(w.manual.clone());
+    let syncer = Syncer::new(w.connector.clone(), clock);
+    let db = w.connector.db().clone();
+    let first = syncer.sync(&SyncOptions::default(), &|_| {}).await.unwrap();
+    let stored = count(&db, "SELECT COUNT(*) FROM comments").await;
+    let reported: u32 = first.iter().map(|r| r.comments).sum();
+    assert_eq!(stored, i64::from(reported));
+
+    // Nothing new: a second sync reads no comments at all.
+    w.manual.advance(chrono::Duration::minutes(1));
+    w.sandbox.reset_inspection();
+    let again = syncer.sync(&SyncOptions::default(), &|_| {}).await.unwrap();
+    assert!(again.iter().all(|r| r.comments == 0), "{again:?}");
+    let seen = w.sandbox.inspect();
+    let comment_calls: u64 = seen
+        .calls_by_endpoint
+        .iter()
+        .filter(|(k, _)| k.contains("/comments"))
+        .map(|(_, v)| *v)
+        .sum();
+    assert_eq!(comment_calls, 0, "{:?}", seen.calls_by_endpoint);
+
+    // A day later some posts have more comments: only those are read again.
+    let before: Vec<(i64, f64)> = sqlx::query_as(
+        // TikTok's Display API has no comments endpoint: only Instagram and Reddit posts.
+        "SELECT s.subject_id, s.value FROM insight_snapshots s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.metric = 'comments' AND s.subject_kind = 'media' AND a.platform != 'tiktok' \
+         AND s.captured_at = (SELECT MAX(captured_at) FROM insight_snapshots)",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    w.manual.advance(chrono::Duration::days(1));
+    w.sandbox
+        .advance_clock(std::time::Duration::from_secs(86_400))
+        .await;
+    w.sandbox.reset_inspection();
+    syncer.sync(&SyncOptions::default(), &|_| {}).await.unwrap();
+    let grew: i64 = {
+        let mut n = 0;
+        for (media, old) in &before {
+            let new: f64 = sqlx::query_scalar(
+                "SELECT value FROM insight_snapshots WHERE metric = 'comments' AND subject_kind = 'media' AND subject_id = ?1 \
+                 ORDER BY captured_at DESC LIMIT 1",
+            )
+            .bind(media)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            if new > *old {
+                n += 1;
+            }
+        }
+        n
+    };
+    let seen = w.sandbox.inspect();
+    let comment_calls: u64 = seen
+        .calls_by_endpoint
+        .iter()
+        .filter(|(k, _)| k.contains("/comments"))
+        .map(|(_, v)| *v)
+        .sum();
+    assert!(grew > 0, "the sandbox's comment counts grow with time");
+    assert_eq!(
+        comment_calls as i64, grew,
+        "one comments call per post whose count grew"
+    );
+    w.sandbox.shutdown().await;
+}

@@ -61,6 +61,21 @@ pub struct MediaItem {
     pub metrics: Vec<(&'static str, f64)>,
 }
 
+/// One comment on a post.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommentItem {
+    /// The platform's id.
+    pub id: String,
+    /// Author's handle.
+    pub author: Option<String>,
+    /// Text.
+    pub body: Option<String>,
+    /// Likes or score.
+    pub like_count: Option<i64>,
+    /// Creation time, unix ms.
+    pub created_at: Option<i64>,
+}
+
 /// A page of media.
 #[derive(Debug, Clone, Default)]
 pub struct MediaPage {
@@ -460,7 +475,86 @@ impl PlatformClient {
         }
     }
 
-    /// Instagram's lifetime insights of one post (views, reach, likes, comments, shares, saves).
+    /// The newest comments of a post (Instagram, Reddit; TikTok's Display API has none, so
+    /// `Ok(None)` without a call).
+    pub async fn media_comments(
+        &self,
+        access: &SecretValue,
+        media_id: &str,
+    ) -> Result<Option<(Vec<CommentItem>, Option<Usage>)>, PlatformError> {
+        match self.platform {
+            Platform::Tiktok => Ok(None),
+            Platform::Instagram => {
+                let mut url = self
+                    .endpoints
+                    .url(Host::Api, &format!("/{GRAPH_VERSION}/{media_id}/comments"));
+                url.query_pairs_mut()
+                    .append_pair("fields", "id,text,timestamp,username,like_count")
+                    .append_pair("limit", "50");
+                let (body, usage) = self
+                    .read(
+                        "media.comments",
+                        self.http.client().get(url).bearer_auth(access.expose()),
+                    )
+                    .await?;
+                let items = body
+                    .get("data")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        Some(CommentItem {
+                            id: text(c, "id")?,
+                            author: text(c, "username"),
+                            body: text(c, "text"),
+                            like_count: num(c, "like_count").map(|n| n as i64),
+                            created_at: text(c, "timestamp")
+                                .and_then(|t| {
+                                    chrono::DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%z").ok()
+                                })
+                                .map(|t| t.timestamp_millis()),
+                        })
+                    })
+                    .collect();
+                Ok(Some((items, usage)))
+            }
+            Platform::Reddit => {
+                let mut url = self
+                    .endpoints
+                    .url(Host::Api, &format!("/comments/{media_id}"));
+                url.query_pairs_mut()
+                    .append_pair("limit", "100")
+                    .append_pair("raw_json", "1");
+                let (body, usage) = self
+                    .read(
+                        "comments",
+                        self.http.client().get(url).bearer_auth(access.expose()),
+                    )
+                    .await?;
+                let items = body
+                    .get(1)
+                    .and_then(|listing| listing.pointer("/data/children"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter(|c| c.get("kind").and_then(Value::as_str) == Some("t1"))
+                    .filter_map(|c| {
+                        let d = c.get("data")?;
+                        Some(CommentItem {
+                            id: text(d, "id")?,
+                            author: text(d, "author"),
+                            body: text(d, "body"),
+                            like_count: num(d, "score").map(|n| n as i64),
+                            created_at: num(d, "created_utc").map(|s| (s * 1000.0) as i64),
+                        })
+                    })
+                    .collect();
+                Ok(Some((items, usage)))
+            }
+        }
+    }
+
+    /// Instagram's lifetime insights of one post (views, reach, shares, saves).
     pub async fn media_insights(
         &self,
         access: &SecretValue,
@@ -471,7 +565,7 @@ impl PlatformClient {
             .endpoints
             .url(Host::Api, &format!("/{GRAPH_VERSION}/{media_id}/insights"));
         url.query_pairs_mut()
-            .append_pair("metric", "views,reach,likes,comments,shares,saved");
+            .append_pair("metric", "views,reach,shares,saved");
         let (body, usage) = self
             .read(
                 "media.insights",
@@ -489,8 +583,9 @@ impl PlatformClient {
             let ours = match name {
                 "views" => VIEWS,
                 "reach" => REACH,
-                "likes" => LIKES,
-                "comments" => COMMENTS,
+                // Likes and comments come from the listing's live counters (`like_count`,
+                // `comments_count`); the insights' copies lag and are not stored twice.
+                "likes" | "comments" => continue,
                 "shares" => SHARES,
                 "saved" => SAVES,
                 other => {

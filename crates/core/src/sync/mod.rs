@@ -21,7 +21,7 @@ use crate::error::{ErrorPayload, UserFacing};
 use crate::oauth::tokens::RefreshOutcome;
 use crate::oauth::{Connector, OAuthError};
 use crate::platform::Platform;
-use crate::platforms::insights::Usage;
+use crate::platforms::insights::{metric, Usage};
 use crate::platforms::PlatformError;
 use crate::telemetry::metrics as m;
 
@@ -88,6 +88,8 @@ pub struct AccountSync {
     pub snapshots: u32,
     /// Media newly marked deleted.
     pub deleted: u32,
+    /// New comments stored.
+    pub comments: u32,
     /// When paused: seconds until the quota recovers, when known.
     pub resume_after_secs: Option<u64>,
     /// When failed: why.
@@ -169,6 +171,7 @@ impl Syncer {
             media: 0,
             snapshots: 0,
             deleted: 0,
+            comments: 0,
             resume_after_secs: None,
             error: None,
         };
@@ -295,6 +298,37 @@ impl Syncer {
                         .await
                         .map_err(|e| fail(&e))?;
                 let age_days = item.created_at.map(|c| (now - c) / 86_400_000).unwrap_or(0);
+                // Comments only when their count went up since the last sync (one call each).
+                let count = item
+                    .metrics
+                    .iter()
+                    .find(|(m, _)| *m == metric::COMMENTS)
+                    .map(|(_, v)| *v);
+                let before = store::previous_comment_count(db, media_id, now)
+                    .await
+                    .map_err(|e| fail(&e))?;
+                // On a first sync only recent posts' comments are read; older ones as they change.
+                if count.is_some_and(|c| c > before.unwrap_or(0.0))
+                    && (before.is_some() || age_days < opts.recent_days)
+                {
+                    check(usage)?;
+                    report.calls += 1;
+                    match client.media_comments(&token, &item.id).await {
+                        Ok(Some((comments, usage))) => {
+                            report.comments += store::upsert_comments(db, media_id, &comments)
+                                .await
+                                .map_err(|e| fail(&e))?;
+                            check(usage)?;
+                        }
+                        Ok(None) => report.calls -= 1,
+                        Err(PlatformError::RateLimited {
+                            retry_after_secs, ..
+                        }) => return Err(Stop::Paused(retry_after_secs)),
+                        Err(e) => {
+                            tracing::info!(media = %item.id, error = %e, "comments unavailable")
+                        }
+                    }
+                }
                 let recent = age_days < opts.recent_days;
                 let stale = insights_at.is_none_or(|t| now - t >= opts.old_every_days * 86_400_000);
                 if !(recent || stale) {

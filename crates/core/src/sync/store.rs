@@ -105,6 +105,59 @@ pub(super) async fn snapshots(
     Ok(written)
 }
 
+/// The comment count stored by the previous sync (before `now`), if any.
+pub(super) async fn previous_comment_count(
+    db: &Database,
+    media_id: i64,
+    now: i64,
+) -> Result<Option<f64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT value FROM insight_snapshots WHERE subject_kind = 'media' AND subject_id = ?1 \
+         AND metric = 'comments' AND captured_at < ?2 ORDER BY captured_at DESC LIMIT 1",
+    )
+    .bind(media_id)
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Insert or update comments of a post; returns how many were new.
+pub(super) async fn upsert_comments(
+    db: &Database,
+    media_id: i64,
+    comments: &[crate::platforms::insights::CommentItem],
+) -> Result<u32, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let mut new = 0;
+    for c in comments {
+        let existed: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM comments WHERE media_id = ?1 AND platform_comment_id = ?2",
+        )
+        .bind(media_id)
+        .bind(&c.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO comments (media_id, platform_comment_id, author, body, like_count, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (media_id, platform_comment_id) DO UPDATE SET author = excluded.author, body = excluded.body, \
+             like_count = excluded.like_count",
+        )
+        .bind(media_id)
+        .bind(&c.id)
+        .bind(&c.author)
+        .bind(&c.body)
+        .bind(c.like_count)
+        .bind(c.created_at)
+        .execute(&mut *tx)
+        .await?;
+        if existed.is_none() {
+            new += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(new)
+}
+
 pub(super) async fn mark_insights(db: &Database, media_id: i64, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE media SET insights_at = ?2 WHERE id = ?1")
         .bind(media_id)
