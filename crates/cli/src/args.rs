@@ -105,7 +105,12 @@ pub enum Command {
     },
     /// The headless engine in the foreground until Ctrl-C: token refresher and insights
     /// sync schedule (publishing workers and watched folders join it with their issue).
-    Run,
+    Run {
+        /// Also serve the metrics in Prometheus text at http://ADDR/metrics, for a bearer
+        /// token taken from OUTPOST_METRICS_TOKEN (requests without it get 401).
+        #[arg(long, value_name = "ADDR")]
+        metrics_addr: Option<std::net::SocketAddr>,
+    },
     /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
     Sandbox(SandboxArgs),
 }

@@ -11,13 +11,109 @@ use tokio::sync::watch;
 
 use crate::context::Context;
 
+mod metrics_endpoint {
+    //! `/metrics` for `outpost run --metrics-addr`: Prometheus text behind a bearer token.
+
+    use std::net::SocketAddr;
+
+    use axum::http::{header, HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use outpost_core::db::Database;
+    use outpost_core::error::ErrorPayload;
+    use outpost_core::telemetry::{metrics, redact};
+    use outpost_core::vault::SecretValue;
+    use sha2::{Digest, Sha256};
+
+    use crate::context::Context;
+
+    pub struct Server {
+        listener: tokio::net::TcpListener,
+        app: axum::Router,
+    }
+
+    pub async fn bind(ctx: &Context, addr: SocketAddr) -> Result<Server, ErrorPayload> {
+        let token = std::env::var("OUTPOST_METRICS_TOKEN")
+            .ok()
+            .filter(|t| t.len() >= 16)
+            .map(SecretValue::new)
+            .ok_or_else(|| ErrorPayload {
+                code: "metrics.no_token".into(),
+                message: "--metrics-addr needs OUTPOST_METRICS_TOKEN (at least 16 characters): scrapers send it as a bearer token".into(),
+            })?;
+        redact::register_secret(token.expose());
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| ErrorPayload {
+                code: "metrics.bind".into(),
+                message: format!("cannot listen on {addr}: {e}"),
+            })?;
+        if let Ok(bound) = listener.local_addr() {
+            eprintln!("metrics at http://{bound}/metrics");
+        }
+        let db = ctx.db.clone();
+        // Compared as SHA-256 digests: equal length, no early exit on the first difference.
+        let expected = Sha256::digest(token.expose().as_bytes());
+        let app = axum::Router::new().route(
+            "/metrics",
+            get(move |headers: HeaderMap| {
+                let db: Database = db.clone();
+                async move {
+                    let given = headers
+                        .get(header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.strip_prefix("Bearer "))
+                        .unwrap_or("");
+                    if Sha256::digest(given.as_bytes()) != expected {
+                        return (
+                            StatusCode::UNAUTHORIZED,
+                            [(header::WWW_AUTHENTICATE, "Bearer")],
+                            String::new(),
+                        )
+                            .into_response();
+                    }
+                    if let Err(e) = metrics::install().flush(&db).await {
+                        tracing::warn!(error = %e, "could not save metrics");
+                    }
+                    match metrics::render_prometheus(&db).await {
+                        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+                            .into_response(),
+                        Err(e) => {
+                            (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+                        }
+                    }
+                }
+            }),
+        );
+        Ok(Server { listener, app })
+    }
+
+    impl Server {
+        pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
+            if let Err(e) = axum::serve(self.listener, self.app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!(error = %e, "metrics endpoint stopped");
+            }
+        }
+    }
+}
+
 /// How often due tokens are looked for.
 const REFRESH_EVERY: Duration = Duration::from_secs(300);
 /// How often this process's metrics are added to the shared totals.
 const FLUSH_EVERY: Duration = Duration::from_secs(30);
 
-pub async fn run(ctx: &Context) -> Result<(), ErrorPayload> {
+pub async fn run(
+    ctx: &Context,
+    metrics_addr: Option<std::net::SocketAddr>,
+) -> Result<(), ErrorPayload> {
     let connector = ctx.connector()?;
+    let metrics_server = match metrics_addr {
+        Some(addr) => Some(metrics_endpoint::bind(ctx, addr).await?),
+        None => None,
+    };
     let syncer = Syncer::new(connector.clone(), clock::system());
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -45,7 +141,12 @@ pub async fn run(ctx: &Context) -> Result<(), ErrorPayload> {
         eprintln!("Stopping…");
         let _ = stop_tx.send(true);
     };
-    tokio::join!(refresher, scheduler, flusher, signals);
+    let serve_metrics = async {
+        if let Some(server) = metrics_server {
+            server.serve(stopped(stop_rx.clone())).await;
+        }
+    };
+    tokio::join!(refresher, scheduler, flusher, signals, serve_metrics);
     let _ = metrics::install();
     tracing::info!("engine stopped");
     Ok(())

@@ -41,7 +41,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Credentials { .. } => "credentials",
         Command::Broker { .. } => "broker",
         Command::Sync { .. } => "sync",
-        Command::Run => "run",
+        Command::Run { .. } => "run",
         Command::Insights { .. } => "insights",
     };
     let span = telemetry::operation_span(name);
@@ -66,7 +66,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
                 accounts::refresh(&ctx, out, account.as_deref(), *force).await
             }
             Command::Credentials { action } => accounts::credentials(&ctx, out, action).await,
-            Command::Run => engine::run(&ctx).await,
+            Command::Run { metrics_addr } => engine::run(&ctx, *metrics_addr).await,
             Command::Sync { platform, account } => {
                 sync::sync(&ctx, out, *platform, account.as_deref()).await
             }

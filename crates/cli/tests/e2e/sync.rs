@@ -123,3 +123,60 @@ async fn a_revoked_account_in_a_multi_account_sync_fails_alone() {
     tiktok_side.shutdown().await;
     reddit_side.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_serves_metrics_behind_a_bearer_token() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let token = "metrics-token-for-tests-0123";
+    let mut engine = outpost(dir.path())
+        .args(["run", "--metrics-addr", "127.0.0.1:0"])
+        .env("OUTPOST_METRICS_TOKEN", token)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Keep draining stderr: a closed pipe would kill the engine at its next message.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr_pipe = engine.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("metrics at ") {
+                let _ = tx.send(rest.trim().to_owned());
+            }
+        }
+    });
+    let url = rx.recv_timeout(std::time::Duration::from_secs(30)).ok();
+    let url = url.expect("the engine prints where the metrics are");
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 401);
+    assert_eq!(
+        http.get(&url)
+            .bearer_auth("wrong-token-0123456789")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let ok = http.get(&url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(ok
+        .text()
+        .await
+        .unwrap()
+        .contains("# TYPE outpost_api_calls_total counter"));
+    std::process::Command::new("kill")
+        .args(["-TERM", &engine.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(engine.wait().unwrap().success());
+
+    let no_token = run(outpost(dir.path()).args(["run", "--metrics-addr", "127.0.0.1:0"]));
+    assert_eq!(no_token.status.code(), Some(1));
+    assert!(
+        stderr(&no_token).contains("OUTPOST_METRICS_TOKEN"),
+        "{}",
+        stderr(&no_token)
+    );
+}
