@@ -18,9 +18,14 @@ pub fn describe(status: &VaultStatus) -> String {
             status.key_id.unwrap_or(0),
             status.secrets
         ),
-        "uninitialized" => {
-            format!("not set up yet (will use {backend} when the first secret is stored)")
-        }
+        "uninitialized" => match status.backend {
+            Some(b) => {
+                format!("not set up yet (the {b} backend is used when the first secret is stored)")
+            }
+            None => "not set up yet (created with the first secret: in the OS keyring, or from \
+                     OUTPOST_VAULT_PASSPHRASE where no keyring answers)"
+                .to_owned(),
+        },
         _ => format!(
             "UNAVAILABLE: {}",
             status

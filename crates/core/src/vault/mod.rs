@@ -537,12 +537,7 @@ impl Vault {
         let secrets = self.count().await?;
         let active = self.active_row().await?;
         let Some(row) = active else {
-            let backend =
-                Backend::from_choice(self.opts.choice).or(if self.opts.passphrase.is_some() {
-                    None
-                } else {
-                    Some(Backend::Keyring)
-                });
+            let backend = Backend::from_choice(self.opts.choice);
             return Ok(VaultStatus {
                 state: "uninitialized",
                 backend,
