@@ -22,6 +22,7 @@ pub mod http;
 pub mod oauth;
 pub mod platform;
 pub mod platforms;
+pub mod queue;
 pub mod sync;
 pub mod telemetry;
 pub mod vault;
