@@ -111,6 +111,12 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         metrics_addr: Option<std::net::SocketAddr>,
     },
+    /// Platform events: the local webhook receiver.
+    Events {
+        /// What to do.
+        #[command(subcommand)]
+        action: EventsAction,
+    },
     /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
     Sandbox(SandboxArgs),
 }
@@ -187,6 +193,17 @@ pub enum BrokerAction {
     Serve {
         /// Listen address.
         #[arg(long, default_value = "127.0.0.1:8788")]
+        addr: std::net::SocketAddr,
+    },
+}
+
+/// `outpost events`.
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// Receive relayed TikTok and Instagram webhooks until Ctrl-C: verify, store, process.
+    Serve {
+        /// Listen address.
+        #[arg(long, default_value = "127.0.0.1:8789")]
         addr: std::net::SocketAddr,
     },
 }

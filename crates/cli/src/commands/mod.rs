@@ -3,6 +3,7 @@
 mod accounts;
 mod broker;
 mod engine;
+mod events;
 mod metrics;
 mod sandbox;
 mod status;
@@ -27,6 +28,12 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
     if let Command::Broker { action } = &cli.command {
         return broker::run(cli, out, action).await;
     }
+    if let Command::Events {
+        action: crate::args::EventsAction::Serve { addr },
+    } = &cli.command
+    {
+        return events::run(cli, out, *addr).await;
+    }
     let ctx = Context::open(cli).await?;
     let name = match &cli.command {
         Command::Status => "status",
@@ -40,6 +47,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Refresh { .. } => "refresh",
         Command::Credentials { .. } => "credentials",
         Command::Broker { .. } => "broker",
+        Command::Events { .. } => "events",
         Command::Sync { .. } => "sync",
         Command::Run { .. } => "run",
         Command::Insights { .. } => "insights",
@@ -51,7 +59,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
             Command::Status => status::run(&ctx, out).await,
             Command::Vault(args) => vault::run(&ctx, out, args).await,
             Command::Metrics => metrics::run(&ctx, out).await,
-            Command::Sandbox(_) | Command::Broker { .. } => Ok(()),
+            Command::Sandbox(_) | Command::Broker { .. } | Command::Events { .. } => Ok(()),
             Command::Connect {
                 platform,
                 no_browser,

@@ -5,6 +5,7 @@ mod broker;
 mod chromium;
 mod connect;
 mod errors;
+mod events;
 mod keyring;
 mod sandbox;
 mod status;
