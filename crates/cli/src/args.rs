@@ -111,6 +111,8 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         metrics_addr: Option<std::net::SocketAddr>,
     },
+    /// The dashboard's reports from the local history (offline).
+    Analytics(AnalyticsArgs),
     /// Platform events: the local webhook receiver.
     Events {
         /// What to do.
@@ -206,4 +208,51 @@ pub enum EventsAction {
         #[arg(long, default_value = "127.0.0.1:8789")]
         addr: std::net::SocketAddr,
     },
+}
+
+/// `outpost analytics`.
+#[derive(Debug, Args)]
+pub struct AnalyticsArgs {
+    /// Which report.
+    #[arg(value_enum)]
+    pub report: Report,
+    /// Account: id, platform:username or username.
+    #[arg(long)]
+    pub account: String,
+    /// The last N days (rolling).
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// Your offset from UTC in minutes, for days and hours (e.g. 60, -300).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub utc_offset: i32,
+    /// Column to sort or rank by (created_at, views, reach, likes, comments, shares, saves,
+    /// interactions, engagement_rate).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Smallest first (posts report).
+    #[arg(long)]
+    pub asc: bool,
+    /// How many posts (top report).
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+    /// Posts a time slot needs before it can be "best" (best-times report).
+    #[arg(long, default_value_t = 3)]
+    pub min_posts: u32,
+}
+
+/// Reports.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Report {
+    /// Followers per day with day-over-day change.
+    Growth,
+    /// Every post of the period with its latest counters and engagement rate.
+    Posts,
+    /// The best posts by a column.
+    Top,
+    /// Totals of the period against the previous one.
+    Totals,
+    /// The account's engagement rate over its posts of the period.
+    Engagement,
+    /// Best hour and weekday to post, from the account's own history.
+    BestTimes,
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand; each is a thin call into outpost-core plus rendering.
 
 mod accounts;
+mod analytics;
 mod broker;
 mod engine;
 mod events;
@@ -48,6 +49,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Credentials { .. } => "credentials",
         Command::Broker { .. } => "broker",
         Command::Events { .. } => "events",
+        Command::Analytics(_) => "analytics",
         Command::Sync { .. } => "sync",
         Command::Run { .. } => "run",
         Command::Insights { .. } => "insights",
@@ -74,6 +76,7 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
                 accounts::refresh(&ctx, out, account.as_deref(), *force).await
             }
             Command::Credentials { action } => accounts::credentials(&ctx, out, action).await,
+            Command::Analytics(args) => analytics::run(&ctx, out, args).await,
             Command::Run { metrics_addr } => engine::run(&ctx, *metrics_addr).await,
             Command::Sync { platform, account } => {
                 sync::sync(&ctx, out, *platform, account.as_deref()).await

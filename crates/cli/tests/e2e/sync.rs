@@ -180,3 +180,45 @@ async fn the_engine_serves_metrics_behind_a_bearer_token() {
         stderr(&no_token)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn analytics_reports_read_the_synced_history() {
+    let sandbox = Sandbox::start_default().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = sandbox_env(&sandbox);
+    connect_via_loopback(dir.path(), &env).await;
+    let synced = run(outpost(dir.path())
+        .arg("sync")
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    let report = |args: &[&str]| {
+        let out = run(outpost(dir.path())
+            .args(["--json", "analytics"])
+            .args(args)
+            .args(["--account", "tiktok", "--days", "3650"])
+            .envs(env.iter().map(|(k, v)| (k, v))));
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+    };
+    let growth = report(&["growth"]);
+    assert!(growth["last"].as_f64().unwrap() > 0.0, "{growth}");
+    let posts = report(&["posts"]);
+    assert!(!posts.as_array().unwrap().is_empty());
+    let top = report(&["top", "--by", "views", "--limit", "3"]);
+    let views: Vec<f64> = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["views"].as_f64().unwrap())
+        .collect();
+    assert_eq!(views.len(), 3);
+    assert!(views.windows(2).all(|w| w[0] >= w[1]), "{views:?}");
+    for name in ["totals", "engagement", "best-times"] {
+        report(&[name]);
+    }
+    let bad = run(outpost(dir.path())
+        .args(["analytics", "top", "--account", "tiktok", "--by", "vibes"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert_eq!(bad.status.code(), Some(1));
+    sandbox.shutdown().await;
+}
