@@ -183,7 +183,11 @@ fn check_query(query: &str) -> Summary {
         );
     }
     let s = summary(&result);
-    assert_eq!(summary(&parse_query(query)), s, "parse_query not deterministic");
+    assert_eq!(
+        summary(&parse_query(query)),
+        s,
+        "parse_query not deterministic"
+    );
     s
 }
 
@@ -198,7 +202,11 @@ fn check_url(input: &str) -> Summary {
                 "accepted scheme {}: {input:?}",
                 url.scheme()
             );
-            assert_eq!(url.query().unwrap_or(""), cb.query, "query differs from the URL's");
+            assert_eq!(
+                url.query().unwrap_or(""),
+                cb.query,
+                "query differs from the URL's"
+            );
         }
         Err(e) => {
             check_refused(e, input);
@@ -243,7 +251,10 @@ fuzz_target!(|data: &[u8]| {
             "http://127.0.0.1:49152/callback?",
         ] {
             let inside = check_url(&format!("{prefix}{text}"));
-            assert_eq!(inside, alone, "{prefix}{text:?} differs from the bare query");
+            assert_eq!(
+                inside, alone,
+                "{prefix}{text:?} differs from the bare query"
+            );
         }
     }
 });

@@ -30,14 +30,14 @@ impl Context {
             Config::load(&ConfigSources::from_process(cli.data_dir.clone())).map_err(fail)?;
         for platform in &config.platforms {
             if let Some(secret) = &platform.client_secret {
-                redact::register_secret(secret.expose());
+                redact::register_pinned_secret(secret.expose());
             }
         }
         for secret in [&config.vault_passphrase, &config.vault_new_passphrase]
             .into_iter()
             .flatten()
         {
-            redact::register_secret(secret.expose());
+            redact::register_pinned_secret(secret.expose());
         }
         config.ensure_data_dir().map_err(fail)?;
         let telemetry = telemetry::init(&TelemetryOptions {

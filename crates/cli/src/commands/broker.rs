@@ -30,7 +30,7 @@ pub async fn run(cli: &Cli, out: &Output, action: &BrokerAction) -> Result<(), E
             continue;
         };
         if let Some(s) = &pc.client_secret {
-            redact::register_secret(s.expose());
+            redact::register_pinned_secret(s.expose());
         }
         clients.insert(
             pc.platform,

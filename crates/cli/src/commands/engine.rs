@@ -41,7 +41,7 @@ mod metrics_endpoint {
                 code: "metrics.no_token".into(),
                 message: "--metrics-addr needs OUTPOST_METRICS_TOKEN (at least 16 characters): scrapers send it as a bearer token".into(),
             })?;
-        redact::register_secret(token.expose());
+        redact::register_pinned_secret(token.expose());
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| ErrorPayload {

@@ -46,7 +46,7 @@ pub async fn run(cli: &Cli, out: &Output, addr: SocketAddr) -> Result<(), ErrorP
     .into_iter()
     .flatten()
     {
-        redact::register_secret(s.expose());
+        redact::register_pinned_secret(s.expose());
     }
     let platforms = secrets.platforms();
     if platforms.is_empty() {

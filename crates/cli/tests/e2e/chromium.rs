@@ -498,7 +498,10 @@ async fn headless_chromium_clicks_authorize_and_the_loopback_callback_connects_t
     let (url, text) = loop {
         let url = driver.current_url().await;
         let text = driver.body_text().await;
-        if url.starts_with("http://127.0.0.1:") && text.contains("is connected") {
+        // URL and text are read one after the other: both must show the callback page
+        // (the sandbox's own pages are on 127.0.0.1 too).
+        let on_callback = url::Url::parse(&url).is_ok_and(|u| u.path() == "/callback");
+        if url.starts_with("http://127.0.0.1:") && on_callback && text.contains("is connected") {
             break (url, text);
         }
         assert!(

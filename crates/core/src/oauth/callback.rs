@@ -163,7 +163,6 @@ pub fn parse_query(query: &str) -> Result<Callback, CallbackError> {
                 .map(|c| c.trim_end_matches("#_").to_owned())
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| CallbackError::Missing("code".into()))?;
-            crate::telemetry::redact::register_secret(&code);
             CallbackOutcome::Code {
                 code: SecretValue::new(code),
                 scopes: params.remove("scopes").or_else(|| params.remove("scope")),

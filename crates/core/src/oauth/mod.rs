@@ -383,6 +383,10 @@ impl Connector {
             }
             CallbackOutcome::Code { code, .. } => code,
         };
+        // Only now, with the state matched to an attempt of ours, is the code known to be
+        // a real one: registering anything a caller sends would let forged callbacks flood
+        // (and evict from) the redaction list.
+        crate::telemetry::redact::register_secret(code.expose());
         let client = self.client(platform).await?;
         let now = self.clock.now_millis();
         let tokens = client

@@ -51,33 +51,62 @@ static URL_USERINFO: LazyLock<Regex> =
 
 struct Known {
     values: Vec<Zeroizing<String>>,
+    /// Parallel to `values`: never evicted.
+    pinned: Vec<bool>,
     matcher: Option<AhoCorasick>,
 }
 
 static KNOWN: LazyLock<RwLock<Known>> = LazyLock::new(|| {
     RwLock::new(Known {
         values: Vec::new(),
+        pinned: Vec::new(),
         matcher: None,
     })
 });
 
-/// Remember a secret value so that it is redacted wherever it appears from now on.
+/// Remember a secret value so that it is redacted wherever it appears from now on. Only
+/// values Outpost has reason to hold are registered (sealed or opened by the vault, issued
+/// by a platform, a code whose state matched an attempt): never raw input. The most recent
+/// [`MAX_KNOWN_SECRETS`] are kept; see [`register_pinned_secret`] for values that must stay.
 pub fn register_secret(value: &str) {
+    register(value, false);
+}
+
+/// Like [`register_secret`], for secrets that live as long as the process (client secrets and
+/// passphrases from the environment): never evicted.
+pub fn register_pinned_secret(value: &str) {
+    register(value, true);
+}
+
+fn register(value: &str, pinned: bool) {
     if value.len() < MIN_KNOWN_SECRET_LEN {
         return;
     }
     let mut known = KNOWN.write().unwrap_or_else(|e| e.into_inner());
-    if known.values.iter().any(|v| v.as_str() == value) {
-        return;
+    known.insert(value, pinned, MAX_KNOWN_SECRETS);
+}
+
+impl Known {
+    /// Add a value (keeping at most `cap` values that are not pinned) and rebuild the matcher.
+    fn insert(&mut self, value: &str, pinned: bool, cap: usize) {
+        if let Some(pos) = self.values.iter().position(|v| v.as_str() == value) {
+            self.pinned[pos] |= pinned;
+            return;
+        }
+        if !pinned && self.pinned.iter().filter(|p| !**p).count() >= cap {
+            // Evict the oldest value that is not pinned.
+            if let Some(oldest) = self.pinned.iter().position(|p| !*p) {
+                self.values.remove(oldest);
+                self.pinned.remove(oldest);
+            }
+        }
+        self.values.push(Zeroizing::new(value.to_owned()));
+        self.pinned.push(pinned);
+        self.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(self.values.iter().map(|v| v.as_bytes()))
+            .ok();
     }
-    if known.values.len() >= MAX_KNOWN_SECRETS {
-        known.values.remove(0);
-    }
-    known.values.push(Zeroizing::new(value.to_owned()));
-    known.matcher = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(known.values.iter().map(|v| v.as_bytes()))
-        .ok();
 }
 
 /// Redact secrets from `text`. Borrowed when nothing was found.
@@ -240,6 +269,30 @@ mod tests {
         ] {
             assert_eq!(clean(s), s);
         }
+    }
+
+    #[test]
+    fn pinned_secrets_survive_any_number_of_newer_ones() {
+        let mut known = Known {
+            values: Vec::new(),
+            pinned: Vec::new(),
+            matcher: None,
+        };
+        known.insert("pinned-client-secret", true, 3);
+        for i in 0..10 {
+            known.insert(&format!("rotating-token-{i:02}"), false, 3);
+        }
+        let kept: Vec<&str> = known.values.iter().map(|v| v.as_str()).collect();
+        assert_eq!(
+            kept,
+            [
+                "pinned-client-secret",
+                "rotating-token-07",
+                "rotating-token-08",
+                "rotating-token-09"
+            ]
+        );
+        assert!(known.matcher.is_some());
     }
 
     #[test]

@@ -685,7 +685,7 @@ impl Vault {
 
         self.keys.lock().await.insert(new_key_id, new_key);
         if let Some(p) = &opts.new_passphrase {
-            redact::register_secret(p.expose());
+            redact::register_pinned_secret(p.expose());
         }
         // The old key is now unused; removing it is tidy-up, retried by the next rotation.
         if let Err(e) = self.cleanup_unused_keys().await {
