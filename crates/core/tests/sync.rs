@@ -196,6 +196,19 @@ async fn comments_are_read_only_when_their_count_grows() {
     let stored = count(&db, "SELECT COUNT(*) FROM comments").await;
     let reported: u32 = first.iter().map(|r| r.comments).sum();
     assert_eq!(stored, i64::from(reported));
+    // New Instagram comments also enter the events pipeline, as a webhook would have.
+    let ig_comments: u32 = first
+        .iter()
+        .filter(|r| r.platform == Platform::Instagram)
+        .map(|r| r.comments)
+        .sum();
+    assert!(ig_comments > 0);
+    let polled = count(
+        &db,
+        "SELECT COUNT(*) FROM platform_events WHERE platform = 'instagram' AND kind = 'comments'",
+    )
+    .await;
+    assert_eq!(polled, i64::from(ig_comments));
 
     // Nothing new: a second sync reads no comments at all.
     w.manual.advance(chrono::Duration::minutes(1));

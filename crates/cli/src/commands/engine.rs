@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use outpost_core::clock;
 use outpost_core::error::ErrorPayload;
 use outpost_core::sync::Syncer;
 use outpost_core::telemetry::metrics;
+use outpost_core::{clock, events};
 use tokio::sync::watch;
 
 use crate::context::Context;
@@ -120,11 +120,20 @@ pub async fn run(
         let _ = rx.wait_for(|s| *s).await;
     };
     eprintln!(
-        "Outpost engine running: token refresher, insights sync every {} min. Press Ctrl-C to stop.",
+        "Outpost engine running: token refresher, events, insights sync every {} min. Press Ctrl-C to stop.",
         ctx.config.sync_interval.as_secs() / 60
     );
     tracing::info!("engine started");
 
+    // Platform events stored by the sync's polling (or by `outpost events serve`) are applied
+    // here as well: publish outcomes, comments, revoked authorizations.
+    let processor =
+        events::Processor::new(ctx.db.clone(), clock::system()).with_connector(connector.clone());
+    let process = processor.run(
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        Duration::from_secs(30),
+        stopped(stop_rx.clone()),
+    );
     let refresher = connector.run_refresher(REFRESH_EVERY, stopped(stop_rx.clone()));
     let scheduler = syncer.run_scheduler(ctx.config.sync_interval, stopped(stop_rx.clone()));
     let flusher = async {
@@ -146,7 +155,14 @@ pub async fn run(
             server.serve(stopped(stop_rx.clone())).await;
         }
     };
-    tokio::join!(refresher, scheduler, flusher, signals, serve_metrics);
+    tokio::join!(
+        refresher,
+        scheduler,
+        process,
+        flusher,
+        signals,
+        serve_metrics
+    );
     let _ = metrics::install();
     tracing::info!("engine stopped");
     Ok(())

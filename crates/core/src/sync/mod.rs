@@ -315,9 +315,30 @@ impl Syncer {
                     report.calls += 1;
                     match client.media_comments(&token, &item.id).await {
                         Ok(Some((comments, usage))) => {
-                            report.comments += store::upsert_comments(db, media_id, &comments)
+                            let new = store::upsert_comments(db, media_id, &comments)
                                 .await
                                 .map_err(|e| fail(&e))?;
+                            report.comments += new.len() as u32;
+                            // The same facts a comments webhook carries: without a relay,
+                            // the events pipeline (notifications) learns of them here.
+                            if account.platform == Platform::Instagram && !new.is_empty() {
+                                let events: Vec<_> = new
+                                    .iter()
+                                    .map(|c| {
+                                        crate::events::poll::instagram_comment(
+                                            &account.platform_user_id,
+                                            &item.id,
+                                            &c.id,
+                                            c.body.as_deref(),
+                                            c.author.as_deref(),
+                                            c.created_at.unwrap_or(now) / 1000,
+                                        )
+                                    })
+                                    .collect();
+                                crate::events::poll::record(db, &self.clock, &events, None)
+                                    .await
+                                    .map_err(|e| fail(&e))?;
+                            }
                             check(usage)?;
                         }
                         Ok(None) => report.calls -= 1,

@@ -121,14 +121,14 @@ pub(super) async fn previous_comment_count(
     .await?)
 }
 
-/// Insert or update comments of a post; returns how many were new.
-pub(super) async fn upsert_comments(
+/// Insert or update comments of a post; returns the ones that were new.
+pub(super) async fn upsert_comments<'c>(
     db: &Database,
     media_id: i64,
-    comments: &[crate::platforms::insights::CommentItem],
-) -> Result<u32, DbError> {
+    comments: &'c [crate::platforms::insights::CommentItem],
+) -> Result<Vec<&'c crate::platforms::insights::CommentItem>, DbError> {
     let mut tx = db.pool().begin().await?;
-    let mut new = 0;
+    let mut new = Vec::new();
     for c in comments {
         let existed: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM comments WHERE media_id = ?1 AND platform_comment_id = ?2",
@@ -151,7 +151,7 @@ pub(super) async fn upsert_comments(
         .execute(&mut *tx)
         .await?;
         if existed.is_none() {
-            new += 1;
+            new.push(c);
         }
     }
     tx.commit().await?;
