@@ -56,6 +56,9 @@ pub struct SyncOptions {
     pub recent_days: i64,
     /// Older posts get them when the last fetch is older than this (days).
     pub old_every_days: i64,
+    /// Posts whose detailed insights are younger than this are skipped (ms): a run resumed
+    /// after a quota pause or a restart continues where it stopped.
+    pub min_refresh_ms: i64,
 }
 
 impl Default for SyncOptions {
@@ -67,6 +70,7 @@ impl Default for SyncOptions {
             max_pages: 50,
             recent_days: 30,
             old_every_days: 7,
+            min_refresh_ms: 3_600_000,
         }
     }
 }
@@ -350,7 +354,10 @@ impl Syncer {
                         }
                     }
                 }
-                let recent = age_days < opts.recent_days;
+                // Fetched within the hour (a run resumed after a pause or a restart):
+                // skip, so the run continues where it stopped instead of starting over.
+                let just_done = insights_at.is_some_and(|t| now - t < opts.min_refresh_ms);
+                let recent = age_days < opts.recent_days && !just_done;
                 let stale = insights_at.is_none_or(|t| now - t >= opts.old_every_days * 86_400_000);
                 if !(recent || stale) {
                     continue;
