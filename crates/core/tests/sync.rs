@@ -95,7 +95,11 @@ async fn first_and_incremental_sync_store_exactly_what_the_platforms_serve() {
         .fetch_all(db.pool())
         .await
         .unwrap();
-        assert_eq!(stored.len(), 3, "one snapshot per sync (first, resumed, next day)");
+        assert_eq!(
+            stored.len(),
+            3,
+            "one snapshot per sync (first, resumed, next day)"
+        );
         assert_eq!(*stored.last().unwrap(), views);
         assert!(stored.windows(2).all(|p| p[1] >= p[0]), "views only grow");
     }
