@@ -45,6 +45,7 @@ pub async fn connect(
     no_browser: bool,
     timeout: u64,
 ) -> Result<(), ErrorPayload> {
+    tracing::Span::current().record("platform", platform.as_str());
     let connector = ctx.connector()?;
     let mut listener = loopback::Listener::start().await.map_err(fail)?;
     let redirect_uri = match connector.redirect_mode(platform) {
@@ -214,6 +215,9 @@ pub async fn disconnect(
     purge: bool,
 ) -> Result<(), ErrorPayload> {
     let account = ctx.db.accounts().find(selector).await.map_err(fail)?;
+    tracing::Span::current()
+        .record("platform", account.platform.as_str())
+        .record("account", account.id);
     let report = ctx
         .connector()?
         .disconnect(account.id, purge)
