@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod context;
 mod output;
+mod signals;
 
 use std::process::ExitCode;
 

@@ -76,9 +76,12 @@ pub async fn run(cli: &Cli, out: &Output, action: &BrokerAction) -> Result<(), E
     eprintln!(
         "token broker running; press Ctrl-C to stop. Put it behind HTTPS before exposing it."
     );
-    broker::serve(listener, clients, clock::system(), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    broker::serve(
+        listener,
+        clients,
+        clock::system(),
+        crate::signals::stop_requested(),
+    )
     .await
     .map_err(|e| ErrorPayload {
         code: "broker.serve".into(),

@@ -146,7 +146,7 @@ pub async fn run(
         }
     };
     let signals = async {
-        wait_for_stop_signal().await;
+        crate::signals::stop_requested().await;
         eprintln!("Stopping…");
         let _ = stop_tx.send(true);
     };
@@ -166,26 +166,4 @@ pub async fn run(
     let _ = metrics::install();
     tracing::info!("engine stopped");
     Ok(())
-}
-
-async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -102,29 +102,10 @@ pub async fn run(cli: &Cli, out: &Output, addr: SocketAddr) -> Result<(), ErrorP
         })
     };
     let state = ReceiverState::new(ctx.db.clone(), secrets, clock::system());
-    let result = events::serve(listener, state, async {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate() => {}
-        }
-    })
-    .await
-    .map_err(|e| error("events.serve", e.to_string()));
+    let result = events::serve(listener, state, crate::signals::stop_requested())
+        .await
+        .map_err(|e| error("events.serve", e.to_string()));
     flusher.abort();
     ctx.flush_metrics().await;
     result
-}
-
-#[cfg(unix)]
-async fn terminate() {
-    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        s.recv().await;
-    } else {
-        std::future::pending::<()>().await;
-    }
-}
-
-#[cfg(not(unix))]
-async fn terminate() {
-    std::future::pending::<()>().await;
 }

@@ -56,25 +56,7 @@ pub async fn run(cli: &Cli, out: &Output, args: &SandboxArgs) -> Result<(), Erro
     let _ = std::io::stdout().flush();
     eprintln!("sandbox running; press Ctrl-C to stop");
 
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {
-            sandbox.shutdown().await;
-            Ok(())
-        }
-        _ = terminate() => Ok(()),
-    }
-}
-
-#[cfg(unix)]
-async fn terminate() {
-    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        s.recv().await;
-    } else {
-        std::future::pending::<()>().await;
-    }
-}
-
-#[cfg(not(unix))]
-async fn terminate() {
-    std::future::pending::<()>().await;
+    crate::signals::stop_requested().await;
+    sandbox.shutdown().await;
+    Ok(())
 }
