@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use outpost_core::error::ErrorPayload;
 use outpost_core::sync::Syncer;
-use outpost_core::telemetry::metrics;
 use outpost_core::{clock, events};
 use tokio::sync::watch;
 
@@ -163,7 +162,6 @@ pub async fn run(
         signals,
         serve_metrics
     );
-    let _ = metrics::install();
     tracing::info!("engine stopped");
     Ok(())
 }
