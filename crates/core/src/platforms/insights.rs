@@ -156,6 +156,21 @@ pub fn usage(resp: &HttpResponse) -> Option<Usage> {
     })
 }
 
+/// Log a metric Outpost does not know (new, or deprecated by the platform) once per process,
+/// then skip it silently: never fatal, never a flood.
+fn note_unknown_metric(platform: Platform, name: &str) {
+    use std::collections::HashSet;
+    use std::sync::{LazyLock, Mutex};
+    static SEEN: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+    let first = SEEN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(format!("{platform}:{name}"));
+    if first {
+        tracing::info!(platform = %platform, metric = name, "unknown metric skipped (logged once)");
+    }
+}
+
 fn num(v: &Value, key: &str) -> Option<f64> {
     match v.get(key)? {
         Value::Number(n) => n.as_f64(),
@@ -589,7 +604,7 @@ impl PlatformClient {
                 "shares" => SHARES,
                 "saved" => SAVES,
                 other => {
-                    tracing::debug!(metric = other, "unknown Instagram metric skipped");
+                    note_unknown_metric(self.platform, other);
                     continue;
                 }
             };
