@@ -26,5 +26,6 @@ pub mod queue;
 pub mod sync;
 pub mod telemetry;
 pub mod vault;
+pub mod watch;
 
 pub use platform::Platform;
