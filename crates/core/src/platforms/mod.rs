@@ -9,6 +9,7 @@ pub mod insights;
 pub mod instagram;
 pub mod reddit;
 pub mod tiktok;
+pub mod tiktok_publish;
 
 use serde_json::Value;
 use url::Url;
