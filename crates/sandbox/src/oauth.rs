@@ -28,6 +28,15 @@ pub enum OAuthError {
     PkceMismatch,
 }
 
+/// Splits a scope list written with commas or spaces (Instagram, Reddit).
+pub fn split_scope_list(raw: &str) -> Vec<String> {
+    raw.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// Parses `a=b&c=d` (form body or query string); the last value of a repeated key wins.
 pub fn parse_pairs(input: &[u8]) -> HashMap<String, String> {
     url::form_urlencoded::parse(input).into_owned().collect()

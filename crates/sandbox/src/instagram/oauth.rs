@@ -25,14 +25,6 @@ struct AuthRequest {
     state: Option<String>,
 }
 
-fn split_scopes(raw: &str) -> Vec<String> {
-    raw.split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
-}
-
 fn validate(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthRequest, Response> {
     let page = |m: &str| web::html(StatusCode::BAD_REQUEST, common::error_page("Instagram", m));
     let client_id = params.get("client_id").map(String::as_str).unwrap_or("");
@@ -48,7 +40,7 @@ fn validate(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthReq
     if params.get("response_type").map(String::as_str) != Some("code") {
         return Err(page("Invalid Request: response_type must be code."));
     }
-    let scopes = split_scopes(params.get("scope").map(String::as_str).unwrap_or(""));
+    let scopes = common::split_scope_list(params.get("scope").map(String::as_str).unwrap_or(""));
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(page(&format!("Invalid Scopes: {bad}")));
     }

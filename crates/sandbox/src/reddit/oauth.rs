@@ -26,14 +26,6 @@ struct AuthRequest {
     permanent: bool,
 }
 
-fn split_scopes(raw: &str) -> Vec<String> {
-    raw.split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
-}
-
 fn validate(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthRequest, Response> {
     let page = |m: &str| web::html(StatusCode::BAD_REQUEST, common::error_page("Reddit", m));
     let client_id = params.get("client_id").map(String::as_str).unwrap_or("");
@@ -65,7 +57,7 @@ fn validate(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthReq
         Some("temporary") | None => false,
         Some(_) => return Err(fail("invalid_request")),
     };
-    let scopes = split_scopes(params.get("scope").map(String::as_str).unwrap_or(""));
+    let scopes = common::split_scope_list(params.get("scope").map(String::as_str).unwrap_or(""));
     if scopes.is_empty() || scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
         return Err(fail("invalid_scope"));
     }

@@ -13,9 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::error::ok;
-use super::publish::{
-    count_recent, insert_publish, privacy_options, Mode, Source, DAILY_INBOX, DAILY_POSTS,
-};
+use super::publish::{check_direct_post, count_recent, insert_publish, Mode, Source, DAILY_INBOX};
 use super::{authorize_call, json_body, per_minute, TikTokError};
 use crate::config::Platform;
 use crate::web;
@@ -106,27 +104,7 @@ fn init(shared: &Arc<Shared>, headers: &HeaderMap, body: &[u8]) -> Result<Respon
             .get("privacy_level")
             .and_then(Value::as_str)
             .ok_or_else(|| TikTokError::invalid_params("post_info.privacy_level is required."))?;
-        if !privacy_options(&user).contains(&privacy) {
-            return Err(TikTokError::api(
-                StatusCode::BAD_REQUEST,
-                "privacy_level_option_mismatch",
-                "privacy_level is not one of the creator's privacy_level_options.",
-            ));
-        }
-        if !app.audited && !user.private_account {
-            return Err(TikTokError::api(
-                StatusCode::FORBIDDEN,
-                "unaudited_client_can_only_post_to_private_accounts",
-                "Unaudited clients can only post to a private account.",
-            ));
-        }
-        if count_recent(&state, &user.id, Mode::Direct, now - 86_400) >= DAILY_POSTS {
-            return Err(TikTokError::api(
-                StatusCode::FORBIDDEN,
-                "spam_risk_too_many_posts",
-                "The creator has reached the daily post cap.",
-            ));
-        }
+        check_direct_post(&state, &app, &user, privacy, now)?;
         if app.audited {
             privacy.to_string()
         } else {

@@ -229,6 +229,39 @@ pub fn check_chunks(video_size: u64, chunk_size: u64, total: u64) -> Result<(), 
     Ok(())
 }
 
+/// What every direct post (video or photo) must pass for this creator and app: a privacy
+/// level the creator offers, a private account for an unaudited app, the daily post cap.
+pub(super) fn check_direct_post(
+    state: &SandboxState,
+    app: &crate::config::RegisteredApp,
+    user: &User,
+    privacy: &str,
+    now: i64,
+) -> Result<(), TikTokError> {
+    if !privacy_options(user).contains(&privacy) {
+        return Err(TikTokError::api(
+            StatusCode::BAD_REQUEST,
+            "privacy_level_option_mismatch",
+            "privacy_level is not one of the creator's privacy_level_options.",
+        ));
+    }
+    if !app.audited && !user.private_account {
+        return Err(TikTokError::api(
+            StatusCode::FORBIDDEN,
+            "unaudited_client_can_only_post_to_private_accounts",
+            "Unaudited clients can only post to a private account.",
+        ));
+    }
+    if count_recent(state, &user.id, Mode::Direct, now - 86_400) >= DAILY_POSTS {
+        return Err(TikTokError::api(
+            StatusCode::FORBIDDEN,
+            "spam_risk_too_many_posts",
+            "The creator has reached the daily post cap.",
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn count_recent(state: &SandboxState, user_id: &str, mode: Mode, since: i64) -> usize {
     state
         .tiktok
@@ -292,27 +325,7 @@ fn init(
                 "post_info.title exceeds 2200 UTF-16 code units.",
             ));
         }
-        if !privacy_options(&user).contains(&privacy) {
-            return Err(TikTokError::api(
-                StatusCode::BAD_REQUEST,
-                "privacy_level_option_mismatch",
-                "privacy_level is not one of the creator's privacy_level_options.",
-            ));
-        }
-        if !app.audited && !user.private_account {
-            return Err(TikTokError::api(
-                StatusCode::FORBIDDEN,
-                "unaudited_client_can_only_post_to_private_accounts",
-                "Unaudited clients can only post to a private account.",
-            ));
-        }
-        if count_recent(&state, &user.id, Mode::Direct, now - 86_400) >= DAILY_POSTS {
-            return Err(TikTokError::api(
-                StatusCode::FORBIDDEN,
-                "spam_risk_too_many_posts",
-                "The creator has reached the daily post cap.",
-            ));
-        }
+        check_direct_post(&state, &app, &user, privacy, now)?;
         let privacy = if app.audited {
             privacy.to_string()
         } else {
