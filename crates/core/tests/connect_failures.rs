@@ -3,21 +3,17 @@
 //! played here by a tiny local server that answers exactly what each case needs.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::Json;
 use outpost_core::clock;
-use outpost_core::config::{Config, ConfigSources};
 use outpost_core::db::Database;
 use outpost_core::error::UserFacing;
-use outpost_core::http::Http;
-use outpost_core::oauth::{callback, Connector};
-use outpost_core::vault::keystore::MemoryKeyStore;
-use outpost_core::vault::passphrase::KdfParams;
-use outpost_core::vault::{Vault, VaultOptions};
+use outpost_core::oauth::callback;
 use outpost_core::Platform;
 use serde_json::{json, Value};
+
+mod support;
 
 async fn fake_tiktok(token: Value, profile: (u16, Value)) -> String {
     let app = axum::Router::new()
@@ -54,29 +50,8 @@ async fn attempt_with(
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let config = Config::load(&ConfigSources {
-        data_dir_flag: Some(dir.path().to_owned()),
-        env,
-    })
-    .unwrap();
-    let db = Database::open(&config.database_path()).await.unwrap();
-    let vault = Vault::new(
-        db.clone(),
-        VaultOptions {
-            choice: config.vault_backend,
-            passphrase: None,
-            keystore: Arc::new(MemoryKeyStore::default()),
-            kdf: KdfParams::default(),
-        },
-        clock::system(),
-    );
-    let connector = Connector::new(
-        db.clone(),
-        Arc::new(vault),
-        Http::new().unwrap(),
-        Arc::new(config),
-        clock::system(),
-    );
+    let support::Engine { db, connector, .. } =
+        support::engine(dir.path(), env, clock::system()).await;
     let started = connector
         .start(Platform::Tiktok, "http://127.0.0.1:5/callback", None)
         .await

@@ -12,24 +12,18 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use outpost_core::clock::{ManualClock, SharedClock};
-use outpost_core::config::{Config, ConfigSources};
 use outpost_core::db::accounts::AccountStatus;
 use outpost_core::db::Database;
 use outpost_core::events::{self, Intake, Processor, ReceiverState, WebhookSecrets};
-use outpost_core::http::Http;
-use outpost_core::oauth::{callback, AccountEvent, Connector};
+use outpost_core::oauth::{AccountEvent, Connector};
 use outpost_core::telemetry::metrics;
-use outpost_core::vault::keystore::MemoryKeyStore;
-use outpost_core::vault::passphrase::KdfParams;
-use outpost_core::vault::{SecretValue, Vault, VaultOptions};
+use outpost_core::vault::SecretValue;
 use outpost_core::Platform;
 use outpost_sandbox::config as sc;
 use outpost_sandbox::{Platform as SP, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
 mod support;
-
-use support::approve;
 
 const VERIFY_TOKEN: &str = "e2e-verify-token";
 
@@ -145,73 +139,24 @@ async fn world() -> World {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env: HashMap<String, String> = [
-        ("OUTPOST_TIKTOK_BASE_URL", sandbox.base_url(SP::TikTok)),
-        ("OUTPOST_TIKTOK_CLIENT_ID", sc::TIKTOK_CLIENT_KEY.into()),
-        (
-            "OUTPOST_TIKTOK_CLIENT_SECRET",
-            sc::TIKTOK_CLIENT_SECRET.into(),
-        ),
-        (
-            "OUTPOST_INSTAGRAM_BASE_URL",
-            sandbox.base_url(SP::Instagram),
-        ),
-        ("OUTPOST_INSTAGRAM_CLIENT_ID", sc::INSTAGRAM_APP_ID.into()),
-        (
-            "OUTPOST_INSTAGRAM_CLIENT_SECRET",
-            sc::INSTAGRAM_APP_SECRET.into(),
-        ),
-        (
-            "OUTPOST_INSTAGRAM_REDIRECT_URI",
-            "https://outpost.example/oauth/instagram/".into(),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let config = Config::load(&ConfigSources {
-        data_dir_flag: Some(dir.path().to_owned()),
-        env,
-    })
-    .unwrap();
-    let db = Database::open(&config.database_path()).await.unwrap();
     let manual = ManualClock::new(Utc.timestamp_opt(sandbox.now(), 0).unwrap());
     let clock: SharedClock = Arc::new(manual.clone());
-    let vault = Arc::new(Vault::new(
-        db.clone(),
-        VaultOptions {
-            choice: config.vault_backend,
-            passphrase: None,
-            keystore: Arc::new(MemoryKeyStore::default()),
-            kdf: KdfParams::default(),
-        },
-        clock.clone(),
-    ));
-    let secrets = WebhookSecrets::resolve(&config, &vault, Some(SecretValue::new(VERIFY_TOKEN)))
-        .await
-        .unwrap();
+    let support::Engine {
+        config,
+        db,
+        connector,
+    } = support::engine(dir.path(), support::sandbox_env(&sandbox), clock.clone()).await;
+    let secrets = WebhookSecrets::resolve(
+        &config,
+        connector.vault(),
+        Some(SecretValue::new(VERIFY_TOKEN)),
+    )
+    .await
+    .unwrap();
     assert_eq!(secrets.platforms(), [Platform::Tiktok, Platform::Instagram]);
-    let connector = Connector::new(
-        db.clone(),
-        vault,
-        Http::new().unwrap(),
-        Arc::new(config),
-        clock.clone(),
-    );
     let mut ids = HashMap::new();
     for platform in [Platform::Tiktok, Platform::Instagram] {
-        let redirect = match platform {
-            Platform::Tiktok => "http://127.0.0.1:49999/callback".to_owned(),
-            _ => connector.fixed_redirect_uri(platform).unwrap(),
-        };
-        let started = connector.start(platform, &redirect, None).await.unwrap();
-        let location = approve(started.authorize_url.as_str()).await;
-        let query = location.split_once('?').unwrap().1;
-        let cb = callback::parse_url(&format!("outpost://oauth/callback?{query}")).unwrap();
-        ids.insert(
-            platform,
-            connector.finish(Some(platform), &cb).await.unwrap().id,
-        );
+        ids.insert(platform, support::connect(&connector, platform).await);
     }
 
     let state = ReceiverState::from_parts(

@@ -90,6 +90,9 @@ fn no_secret_reaches_the_log_files_whatever_the_path() {
         SECRETS[11]
     );
 
+    // Refused and accepted webhooks are logged without the signing keys or the signatures.
+    let webhook_secrets = refuse_and_accept_webhooks(dir.path());
+
     drop(_entered);
     drop(guard); // flushes the non-blocking file writer
 
@@ -111,4 +114,70 @@ fn no_secret_reaches_the_log_files_whatever_the_path() {
             "{secret} leaked into the logs:\n{text}"
         );
     }
+    assert!(
+        text.contains("webhook refused") && text.contains("events.signature_invalid"),
+        "{text}"
+    );
+    assert!(text.contains("webhook accepted"), "{text}");
+    for secret in webhook_secrets {
+        assert!(!text.contains(&secret), "{secret} leaked into the logs");
+    }
+}
+
+const TT_SECRET: &str = "webhook-client-secret-0001";
+const VERIFY_TOKEN: &str = "webhook-verify-token-0002";
+
+/// Deliver a forged and a genuine TikTok webhook and a wrong Meta handshake; returns the
+/// values that must not appear in the logs.
+fn refuse_and_accept_webhooks(dir: &Path) -> Vec<String> {
+    use axum::http::{HeaderMap, HeaderValue};
+    use outpost_core::db::Database;
+    use outpost_core::events::{Intake, WebhookSecrets};
+    use outpost_core::vault::SecretValue;
+    use outpost_core::Platform;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = Database::open(&dir.join("events.db")).await.unwrap();
+        let intake = Intake::new(
+            db,
+            WebhookSecrets {
+                tiktok_client_secret: Some(SecretValue::new(TT_SECRET)),
+                instagram_app_secret: None,
+                instagram_verify_token: Some(SecretValue::new(VERIFY_TOKEN)),
+            },
+            outpost_core::clock::system(),
+        );
+        let now = chrono::Utc::now().timestamp();
+        let body = serde_json::json!({"client_key": "ck", "event": "post.publish.complete",
+            "create_time": now, "user_openid": "oid", "content": "{\"publish_id\":\"p1\"}"})
+        .to_string();
+        let signed = |secret: &str| {
+            let value = outpost_sandbox::webhook::tiktok_header(secret, now, &body);
+            let mut h = HeaderMap::new();
+            h.insert("tiktok-signature", HeaderValue::from_str(&value).unwrap());
+            (h, value)
+        };
+        let (forged, forged_value) = signed("attacker-key-0003");
+        assert!(intake
+            .receive(Platform::Tiktok, &forged, body.as_bytes())
+            .await
+            .is_err());
+        let (good, good_value) = signed(TT_SECRET);
+        intake
+            .receive(Platform::Tiktok, &good, body.as_bytes())
+            .await
+            .unwrap();
+        let _ = intake.handshake(Some("subscribe"), Some("wrong-token-0004"), Some("42"));
+        vec![
+            TT_SECRET.to_owned(),
+            VERIFY_TOKEN.to_owned(),
+            "wrong-token-0004".to_owned(),
+            forged_value,
+            good_value,
+        ]
+    })
 }

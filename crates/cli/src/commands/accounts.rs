@@ -95,12 +95,14 @@ pub async fn connect(
                         .as_deref()
                         .unwrap_or(&account.platform_user_id)
                 )));
+                listener.close().await;
                 out.record(&account, &[("Connected", account_line(&account))]);
                 return Ok(());
             }
             Err(e) => {
                 let payload = e.to_payload();
                 let _ = delivery.reply.send(Err(payload.message.clone()));
+                listener.close().await;
                 return Err(payload);
             }
         }

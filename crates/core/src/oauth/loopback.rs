@@ -31,6 +31,7 @@ pub struct Listener {
     addr: SocketAddr,
     rx: mpsc::Receiver<Delivery>,
     stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Listener {
@@ -48,7 +49,7 @@ impl Listener {
             .route("/callback/", get(handle))
             .with_state(tx);
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let served = tokio::spawn(async move {
             let _ = axum::serve(socket, app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
@@ -59,6 +60,7 @@ impl Listener {
             addr,
             rx,
             stop: Some(stop),
+            served: Some(served),
         })
     }
 
@@ -70,6 +72,17 @@ impl Listener {
     /// `http://127.0.0.1:PORT/callback`.
     pub fn redirect_uri(&self) -> String {
         format!("http://127.0.0.1:{}/callback", self.addr.port())
+    }
+
+    /// Stop listening once the pages already being answered are sent (so the browser shows
+    /// the result before the process exits); waits at most a few seconds.
+    pub async fn close(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
+        }
     }
 
     /// The next callback, or `None` when `timeout` passes.

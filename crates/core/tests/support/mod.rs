@@ -84,10 +84,9 @@ pub async fn world() -> World {
     world_with(Sandbox::start_default().await.unwrap()).await
 }
 
-/// [`world`] over a given sandbox.
-pub async fn world_with(sandbox: Sandbox) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let env: HashMap<String, String> = [
+/// The environment that points every platform at `sandbox` with its seeded apps.
+pub fn sandbox_env(sandbox: &Sandbox) -> HashMap<String, String> {
+    [
         ("OUTPOST_TIKTOK_BASE_URL", sandbox.base_url(SP::TikTok)),
         ("OUTPOST_TIKTOK_CLIENT_ID", sc::TIKTOK_CLIENT_KEY.into()),
         (
@@ -112,15 +111,34 @@ pub async fn world_with(sandbox: Sandbox) -> World {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let config = Config::load(&ConfigSources {
-        data_dir_flag: Some(dir.path().to_owned()),
-        env,
-    })
-    .unwrap();
+    .collect()
+}
+
+/// The engine's parts over a data dir: configuration from `env`, the database, a vault whose
+/// key lives in memory, and the connector.
+pub struct Engine {
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// Database.
+    pub db: Database,
+    /// Connector (its vault: `connector.vault()`).
+    pub connector: Connector,
+}
+
+/// Build an [`Engine`].
+pub async fn engine(
+    data_dir: &std::path::Path,
+    env: HashMap<String, String>,
+    clock: SharedClock,
+) -> Engine {
+    let config = Arc::new(
+        Config::load(&ConfigSources {
+            data_dir_flag: Some(data_dir.to_owned()),
+            env,
+        })
+        .unwrap(),
+    );
     let db = Database::open(&config.database_path()).await.unwrap();
-    let manual = ManualClock::new(Utc.timestamp_opt(sandbox.now(), 0).unwrap());
-    let clock: SharedClock = Arc::new(manual.clone());
     let vault = Vault::new(
         db.clone(),
         VaultOptions {
@@ -135,28 +153,40 @@ pub async fn world_with(sandbox: Sandbox) -> World {
         db.clone(),
         Arc::new(vault),
         Http::new().unwrap(),
-        Arc::new(config),
+        config.clone(),
         clock,
     );
+    Engine {
+        config,
+        db,
+        connector,
+    }
+}
 
+/// Connect `platform`'s first sandbox account through its consent page; returns its id.
+pub async fn connect(connector: &Connector, platform: Platform) -> i64 {
+    let redirect = match platform {
+        Platform::Tiktok => "http://127.0.0.1:49999/callback".to_owned(),
+        _ => connector.fixed_redirect_uri(platform).unwrap(),
+    };
+    let started = connector.start(platform, &redirect, None).await.unwrap();
+    let location = approve(started.authorize_url.as_str()).await;
+    let query = location.split_once('?').unwrap().1;
+    let cb = callback::parse_url(&format!("outpost://oauth/callback?{query}")).unwrap();
+    connector.finish(Some(platform), &cb).await.unwrap().id
+}
+
+/// [`world`] over a given sandbox.
+pub async fn world_with(sandbox: Sandbox) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let manual = ManualClock::new(Utc.timestamp_opt(sandbox.now(), 0).unwrap());
+    let clock: SharedClock = Arc::new(manual.clone());
+    let Engine { connector, .. } = engine(dir.path(), sandbox_env(&sandbox), clock).await;
     let mut ids = Vec::new();
     for platform in Platform::ALL {
-        let redirect = match platform {
-            Platform::Tiktok => "http://127.0.0.1:49999/callback".to_owned(),
-            _ => connector.fixed_redirect_uri(platform).unwrap(),
-        };
-        let started = connector.start(platform, &redirect, None).await.unwrap();
-        let location = approve(started.authorize_url.as_str()).await;
-        let query = location.split_once('?').unwrap().1;
-        let cb = callback::parse_url(&format!("outpost://oauth/callback?{query}")).unwrap();
-        ids.push((
-            platform,
-            connector.finish(Some(platform), &cb).await.unwrap().id,
-        ));
+        ids.push((platform, connect(&connector, platform).await));
     }
 
-    // Half-day steps: every TikTok and Reddit access token has expired between two steps,
-    // so each step exercises a refresh (and TikTok's rotation).
     World {
         sandbox,
         connector,
