@@ -103,8 +103,18 @@ pub enum Command {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
-    /// The headless engine in the foreground until Ctrl-C: token refresher and insights
-    /// sync schedule (publishing workers and watched folders join it with their issue).
+    /// Queue a video, image, URL or text post for one or more accounts.
+    Publish(Box<PublishArgs>),
+    /// The upload queue: list jobs, or retry, cancel, pause and resume.
+    Queue(QueueArgs),
+    /// Watched folders: files dropped into them are published.
+    Watch {
+        /// What to do.
+        #[command(subcommand)]
+        action: WatchAction,
+    },
+    /// The headless engine in the foreground until Ctrl-C: watched folders, upload queue
+    /// workers, insights sync schedule, token refresher and platform events.
     Run {
         /// Also serve the metrics in Prometheus text at http://ADDR/metrics, for a bearer
         /// token taken from OUTPOST_METRICS_TOKEN (requests without it get 401).
@@ -121,6 +131,141 @@ pub enum Command {
     },
     /// Run the local emulator of the TikTok, Instagram and Reddit APIs until Ctrl-C.
     Sandbox(SandboxArgs),
+}
+
+/// `outpost publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The video or image file, or a public URL (TikTok and Instagram fetch it; for Reddit
+    /// it is a link post). Leave it out with --text for a Reddit text post.
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
+    /// Where: tiktok, instagram or reddit, optionally with the account (reddit:myname).
+    /// Repeat or separate with commas.
+    #[arg(long = "to", value_name = "PLATFORM[:ACCOUNT]", required = true, num_args = 1.., value_delimiter = ',')]
+    pub to: Vec<String>,
+    /// Caption (TikTok title, Instagram caption; Reddit title unless --title).
+    #[arg(long)]
+    pub caption: Option<String>,
+    /// TikTok privacy level, one of the creator's options (e.g. PUBLIC_TO_EVERYONE,
+    /// SELF_ONLY). Required for a TikTok post: TikTok allows no default.
+    #[arg(long, value_name = "LEVEL")]
+    pub privacy: Option<String>,
+    /// TikTok: upload to the creator's inbox as a draft instead of posting.
+    #[arg(long)]
+    pub draft: bool,
+    /// Publish at this time (RFC 3339, e.g. 2026-12-01T18:00:00+01:00, or local
+    /// "2026-12-01 18:00").
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Wait until every job is published or failed, showing progress (works the queue
+    /// itself when no `outpost run` does).
+    #[arg(long)]
+    pub wait: bool,
+    /// Reddit: subreddit (r/name or name).
+    #[arg(long)]
+    pub subreddit: Option<String>,
+    /// Reddit: post title (default: the caption's first line).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Reddit: body of a text post.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Reddit: flair template id.
+    #[arg(long)]
+    pub flair_id: Option<String>,
+    /// Reddit: flair text.
+    #[arg(long)]
+    pub flair_text: Option<String>,
+    /// Reddit: mark NSFW.
+    #[arg(long)]
+    pub nsfw: bool,
+    /// Reddit: mark as a spoiler.
+    #[arg(long)]
+    pub spoiler: bool,
+    /// Reddit: poster image of a video post.
+    #[arg(long, value_name = "IMAGE")]
+    pub poster: Option<String>,
+    /// Instagram: reels, image or carousel.
+    #[arg(long, value_name = "KIND")]
+    pub ig_kind: Option<String>,
+    /// Instagram: more carousel items (public https URLs).
+    #[arg(long, value_name = "URL")]
+    pub carousel: Vec<String>,
+    /// TikTok: turn comments off.
+    #[arg(long)]
+    pub disable_comment: bool,
+    /// TikTok: turn duets off.
+    #[arg(long)]
+    pub disable_duet: bool,
+    /// TikTok: turn stitches off.
+    #[arg(long)]
+    pub disable_stitch: bool,
+    /// TikTok: the post promotes your own brand.
+    #[arg(long)]
+    pub brand_organic: bool,
+    /// TikTok: the post is a paid partnership.
+    #[arg(long)]
+    pub brand_content: bool,
+    /// Any per-platform option, e.g. `instagram.share_to_feed=false` (value parsed as JSON
+    /// when it is, else taken as text). Repeatable.
+    #[arg(long = "option", value_name = "PLATFORM.KEY=VALUE")]
+    pub options: Vec<String>,
+}
+
+/// `outpost queue`.
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// Also list finished jobs older than a day.
+    #[arg(long)]
+    pub all: bool,
+    /// What to do (default: list).
+    #[command(subcommand)]
+    pub action: Option<QueueAction>,
+}
+
+/// Queue actions.
+#[derive(Debug, Subcommand)]
+pub enum QueueAction {
+    /// Queue a failed job again (refused once it reached the platform's publish step).
+    Retry {
+        /// Job id.
+        id: i64,
+    },
+    /// Cancel a job that has not reached the publish step.
+    Cancel {
+        /// Job id.
+        id: i64,
+    },
+    /// Pause the queue: running uploads stop after their current chunk.
+    Pause,
+    /// Resume the queue.
+    Resume,
+    /// One job with its history.
+    Show {
+        /// Job id.
+        id: i64,
+    },
+}
+
+/// `outpost watch`.
+#[derive(Debug, Subcommand)]
+pub enum WatchAction {
+    /// Watch a folder (its files go to --to unless a sidecar or outpost.toml says else).
+    Add {
+        /// The folder.
+        dir: PathBuf,
+        /// Default targets: platform or platform:account. Repeat or separate with commas.
+        #[arg(long = "to", value_name = "PLATFORM[:ACCOUNT]", num_args = 1.., value_delimiter = ',')]
+        to: Vec<String>,
+    },
+    /// Stop watching a folder (its files stay where they are).
+    Remove {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// The watched folders.
+    List,
 }
 
 /// `outpost sandbox`.

@@ -268,6 +268,8 @@ pub struct Config {
     pub sync_interval: Duration,
     /// Watched folders.
     pub watch_folders: Vec<PathBuf>,
+    /// The upload queue's settings (`[queue]` in config.toml).
+    pub queue: QueueSettings,
     /// `OUTPOST_VAULT_PASSPHRASE`: unlocks a passphrase-protected vault.
     pub vault_passphrase: Option<SecretValue>,
     /// `OUTPOST_VAULT_NEW_PASSPHRASE`: the passphrase `outpost vault rotate` switches to.
@@ -311,11 +313,86 @@ struct FileConfig {
     #[serde(default)]
     vault: FileVault,
     #[serde(default)]
+    queue: QueueSettings,
+    #[serde(default)]
     tiktok: FilePlatform,
     #[serde(default)]
     instagram: FilePlatform,
     #[serde(default)]
     reddit: FilePlatform,
+}
+
+/// What to do with a scheduled post whose time passed while Outpost was not running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissedSchedule {
+    /// Publish it at the next start.
+    #[default]
+    Publish,
+    /// Hold it (paused in the queue, marked) until the creator says.
+    Ask,
+}
+
+/// The upload queue's settings (`[queue]` in config.toml).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueSettings {
+    /// Jobs uploading at the same time, per platform.
+    pub concurrency_per_platform: usize,
+    /// First retry delay of a transient failure, in milliseconds (doubles per attempt).
+    pub retry_base_ms: u64,
+    /// Longest retry delay, in seconds.
+    pub retry_max_secs: u64,
+    /// Attempts before a job that keeps failing transiently is marked failed.
+    pub max_attempts: u32,
+    /// How often a post being processed by the platform is checked, in seconds.
+    pub status_poll_secs: u64,
+    /// Subfolder of a watched folder that published files are moved to; empty: leave them.
+    pub published_folder: String,
+    /// A scheduled post whose time passed while Outpost was closed.
+    pub missed_schedule: MissedSchedule,
+    /// Settle window of watched folders, in milliseconds.
+    pub settle_ms: u64,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            concurrency_per_platform: 2,
+            retry_base_ms: 2_000,
+            retry_max_secs: 900,
+            max_attempts: 8,
+            status_poll_secs: 5,
+            published_folder: "published".into(),
+            missed_schedule: MissedSchedule::Publish,
+            settle_ms: 3_000,
+        }
+    }
+}
+
+impl QueueSettings {
+    fn checked(self) -> Result<Self, ConfigError> {
+        let bad = |key: &str, reason: &str| ConfigError::Invalid {
+            key: format!("config.toml: queue.{key}"),
+            reason: reason.into(),
+        };
+        if self.concurrency_per_platform == 0 || self.concurrency_per_platform > 16 {
+            return Err(bad("concurrency_per_platform", "must be between 1 and 16"));
+        }
+        if self.max_attempts == 0 {
+            return Err(bad("max_attempts", "must be at least 1"));
+        }
+        if self.status_poll_secs == 0 {
+            return Err(bad("status_poll_secs", "must be at least 1"));
+        }
+        if self.published_folder.contains(['/', '\\']) || self.published_folder == ".." {
+            return Err(bad(
+                "published_folder",
+                "must be a plain folder name (it is created inside each watched folder)",
+            ));
+        }
+        Ok(self)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -435,6 +512,7 @@ impl Config {
             vault_backend,
             sync_interval,
             watch_folders: file.watch_folders,
+            queue: file.queue.checked()?,
             vault_passphrase: sources
                 .var("OUTPOST_VAULT_PASSPHRASE")
                 .map(|v| SecretValue::new(v.to_owned())),

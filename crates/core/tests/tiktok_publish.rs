@@ -54,6 +54,7 @@ async fn a_chunked_direct_post_and_an_inbox_draft_complete_once_each() {
         brand_organic_toggle: false,
         brand_content_toggle: false,
         is_aigc: false,
+        video_cover_timestamp_ms: None,
     };
     let started = client
         .tiktok_init_upload(&token, &plan, Some(&post))

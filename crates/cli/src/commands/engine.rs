@@ -1,11 +1,18 @@
 //! `outpost run`: the headless engine. Runs the background workers of the core side by side
-//! until Ctrl-C or SIGTERM, then stops them cleanly and saves the metrics.
+//! (watched folders, upload queue, token refresher, events, insights sync) until Ctrl-C or
+//! SIGTERM, then stops them cleanly (uploads stop after their chunk in flight) and saves
+//! the metrics. Holds the data dir's engine lock: one engine per data dir.
 
 use std::time::Duration;
 
 use outpost_core::error::ErrorPayload;
+use outpost_core::publish::lock::EngineLock;
+use outpost_core::publish::Publisher;
 use outpost_core::sync::Syncer;
+use outpost_core::watch::{registry, Outcome, WatchOptions, Watcher};
 use outpost_core::{clock, events};
+
+use crate::context::fail;
 use tokio::sync::watch;
 
 use crate::context::Context;
@@ -108,6 +115,7 @@ pub async fn run(
     ctx: &Context,
     metrics_addr: Option<std::net::SocketAddr>,
 ) -> Result<(), ErrorPayload> {
+    let _lock = EngineLock::try_acquire(&ctx.config.data_dir).map_err(fail)?;
     let connector = ctx.connector()?;
     let metrics_server = match metrics_addr {
         Some(addr) => Some(metrics_endpoint::bind(ctx, addr).await?),
@@ -118,8 +126,44 @@ pub async fn run(
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
+    let publisher = Publisher::new(connector.clone(), clock::system(), ctx.config.queue.clone());
+    let folders: Vec<_> = registry::list(&ctx.db, &ctx.config.watch_folders)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter_map(|f| {
+            if f.path.is_dir() {
+                Some(f.path)
+            } else {
+                eprintln!(
+                    "warning: watched folder {} is missing; skipped",
+                    f.path.display()
+                );
+                None
+            }
+        })
+        .collect();
+    let watch_options = WatchOptions {
+        settle: Duration::from_millis(ctx.config.queue.settle_ms),
+        ..WatchOptions::default()
+    };
+    let watcher = if folders.is_empty() {
+        None
+    } else {
+        Some(
+            Watcher::start(
+                ctx.db.clone(),
+                clock::system(),
+                folders.clone(),
+                watch_options,
+            )
+            .await
+            .map_err(fail)?,
+        )
+    };
     eprintln!(
-        "Outpost engine running: token refresher, events, insights sync every {} min. Press Ctrl-C to stop.",
+        "Outpost engine running: {} watched folder(s), upload queue, token refresher, events, insights sync every {} min. Press Ctrl-C to stop.",
+        folders.len(),
         ctx.config.sync_interval.as_secs() / 60
     );
     tracing::info!("engine started");
@@ -144,6 +188,57 @@ pub async fn run(
             }
         }
     };
+    let publish = async {
+        if let Err(e) = publisher.run(stopped(stop_rx.clone())).await {
+            eprintln!("error: the upload queue stopped: {}", e);
+        }
+    };
+    let mut job_updates = publisher.subscribe();
+    let report_jobs = async {
+        let mut rx = stop_rx.clone();
+        loop {
+            tokio::select! {
+                u = job_updates.recv() => match u {
+                    Ok(u) => {
+                        if u.state.is_terminal() || u.error.is_some() {
+                            eprintln!("job {} {}:{} {}{}", u.job, u.platform.as_str(), u.account, u.state,
+                                u.error.or(u.step).map(|s| format!(" — {s}")).unwrap_or_default());
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(_) => return,
+                },
+                _ = rx.wait_for(|s| *s) => return,
+            }
+        }
+    };
+    let mut watch_reports = watcher.as_ref().map(Watcher::subscribe);
+    let report_files = async {
+        let Some(reports) = watch_reports.as_mut() else {
+            return;
+        };
+        let mut rx = stop_rx.clone();
+        loop {
+            tokio::select! {
+                r = reports.recv() => match r {
+                    Ok(report) => {
+                        match &report.outcome {
+                            Ok(Outcome::Queued { jobs, .. }) => {
+                                eprintln!("queued {} for {} account(s)", report.path.display(), jobs.len());
+                                publisher.wake();
+                            }
+                            Ok(Outcome::Invalid { reason, .. }) => eprintln!("not queued {}: {reason}", report.path.display()),
+                            Ok(Outcome::Changed) => {}
+                            Err(e) => eprintln!("could not queue {}: {e}", report.path.display()),
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => publisher.wake(),
+                    Err(_) => return,
+                },
+                _ = rx.wait_for(|s| *s) => return,
+            }
+        }
+    };
     let signals = async {
         crate::signals::stop_requested().await;
         eprintln!("Stopping…");
@@ -160,8 +255,15 @@ pub async fn run(
         process,
         flusher,
         signals,
-        serve_metrics
+        serve_metrics,
+        publish,
+        report_jobs,
+        report_files
     );
+    if let Some(w) = watcher {
+        w.shutdown().await;
+    }
+    ctx.flush_metrics().await;
     tracing::info!("engine stopped");
     Ok(())
 }

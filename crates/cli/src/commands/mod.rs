@@ -6,6 +6,7 @@ mod broker;
 mod engine;
 mod events;
 mod metrics;
+mod publish;
 mod sandbox;
 mod status;
 mod sync;
@@ -52,6 +53,9 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
         Command::Analytics(_) => "analytics",
         Command::Sync { .. } => "sync",
         Command::Run { .. } => "run",
+        Command::Publish(_) => "publish",
+        Command::Queue(_) => "queue",
+        Command::Watch { .. } => "watch",
         Command::Insights { .. } => "insights",
     };
     let span = telemetry::operation_span(name);
@@ -78,6 +82,9 @@ pub async fn run(cli: &Cli, out: &Output) -> Result<(), ErrorPayload> {
             Command::Credentials { action } => accounts::credentials(&ctx, out, action).await,
             Command::Analytics(args) => analytics::run(&ctx, out, args).await,
             Command::Run { metrics_addr } => engine::run(&ctx, *metrics_addr).await,
+            Command::Publish(args) => publish::publish(&ctx, out, args).await,
+            Command::Queue(args) => publish::queue(&ctx, out, args).await,
+            Command::Watch { action } => publish::watch(&ctx, out, action).await,
             Command::Sync { platform, account } => {
                 sync::sync(&ctx, out, *platform, account.as_deref()).await
             }

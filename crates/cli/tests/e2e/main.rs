@@ -7,6 +7,7 @@ mod connect;
 mod errors;
 mod events;
 mod keyring;
+mod publish;
 mod sandbox;
 mod status;
 mod support;

@@ -294,7 +294,7 @@ impl Accounts<'_> {
 
     /// Delete an account and everything recorded about it (media, insights, comments, jobs).
     pub async fn purge(&self, id: i64) -> Result<(), DbError> {
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM jobs WHERE account_id = ?1")
             .bind(id)
             .execute(&mut *tx)

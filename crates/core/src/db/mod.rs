@@ -146,6 +146,16 @@ impl Database {
         &self.pool
     }
 
+    /// A transaction that takes the write lock at once (`BEGIN IMMEDIATE`), waiting up to
+    /// the busy timeout for it. A read-then-write transaction begun the default (deferred)
+    /// way fails at once with "database is locked" when another connection writes between
+    /// its read and its write; this one waits its turn instead.
+    pub async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -253,7 +253,7 @@ pub async fn store_each(
     events: &[NewEvent],
     received_at: i64,
 ) -> Result<Vec<bool>, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut stored = Vec::with_capacity(events.len());
     for e in events {
         let done = sqlx::query(

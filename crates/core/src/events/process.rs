@@ -224,7 +224,7 @@ impl Processor {
 
     async fn process_one(&self, p: &Pending) -> Result<Option<ProcessedEvent>, DbError> {
         let now = self.clock.now_millis();
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE platform_events SET processed_at = ?2 WHERE id = ?1 AND processed_at IS NULL",
         )

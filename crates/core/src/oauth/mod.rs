@@ -416,7 +416,7 @@ impl Connector {
         };
         let mut stored = None;
         for _ in 0..3 {
-            let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+            let mut tx = self.db.begin_write().await.map_err(DbError::from)?;
             let id = accounts::upsert_on(&mut tx, &profile, now).await?;
             let owner = SecretOwner::Account(id);
             if !self.vault.put_all_in(&mut tx, &owner, &refs).await? {

@@ -7,7 +7,9 @@
 pub mod broker;
 pub mod insights;
 pub mod instagram;
+pub mod instagram_publish;
 pub mod reddit;
+pub mod reddit_publish;
 pub mod tiktok;
 pub mod tiktok_publish;
 
@@ -145,6 +147,30 @@ impl UserFacing for PlatformError {
             PlatformError::RateLimited { .. } => "platform.rate_limited",
             PlatformError::Rejected { .. } => "platform.rejected",
             PlatformError::BadResponse { .. } => "platform.bad_response",
+        }
+    }
+}
+
+impl PlatformError {
+    /// Worth trying again later (network trouble, a 5xx, throttling); everything else is
+    /// a refusal that the same request will meet again.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            PlatformError::Http(HttpError::Unreachable { .. } | HttpError::Timeout { .. }) => true,
+            PlatformError::RateLimited { .. } => true,
+            PlatformError::Rejected { status, .. } => *status >= 500 || *status == 429,
+            PlatformError::BadResponse { reason, .. } => reason.starts_with("HTTP 5"),
+            _ => false,
+        }
+    }
+
+    /// The platform's hint for when to try again, in seconds.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            PlatformError::RateLimited {
+                retry_after_secs, ..
+            } => *retry_after_secs,
+            _ => None,
         }
     }
 }

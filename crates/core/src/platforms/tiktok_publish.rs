@@ -148,6 +148,9 @@ pub struct PostInfo {
     pub brand_content_toggle: bool,
     /// AI-generated content.
     pub is_aigc: bool,
+    /// Cover frame, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_cover_timestamp_ms: Option<u64>,
 }
 
 impl PlatformClient {
@@ -220,6 +223,27 @@ impl PlatformClient {
             "chunk_size": plan.chunk_size,
             "total_chunk_count": plan.total_chunk_count,
         });
+        self.tiktok_init(access, source, post).await
+    }
+
+    /// Start a PULL_FROM_URL post (TikTok downloads `video_url`, which must be on a domain
+    /// verified for the app). Irreversible once answered: TikTok posts what it downloads.
+    pub async fn tiktok_init_pull(
+        &self,
+        access: &SecretValue,
+        video_url: &str,
+        post: Option<&PostInfo>,
+    ) -> Result<Initiated, PlatformError> {
+        let source = json!({"source": "PULL_FROM_URL", "video_url": video_url});
+        self.tiktok_init(access, source, post).await
+    }
+
+    async fn tiktok_init(
+        &self,
+        access: &SecretValue,
+        source: Value,
+        post: Option<&PostInfo>,
+    ) -> Result<Initiated, PlatformError> {
         let (endpoint, path, body) = match post {
             Some(info) => (
                 "video.init",

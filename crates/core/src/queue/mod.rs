@@ -7,8 +7,16 @@
 //! made its irreversible publish call (`publishing`) can never go back to `queued`: on
 //! restart it must ask the platform what happened instead of publishing again.
 
+mod control;
 mod state;
 mod store;
 
+pub use control::{
+    cancel, due, is_paused, jobs_for_source, list, orphans, retry, save_progress, set_moved,
+    set_paused, ListFilter, Progress,
+};
 pub use state::{JobState, TransitionError};
-pub use store::{enqueue, get, history, transition, Enqueued, Job, JobEvent, NewJob, QueueError};
+pub use store::{
+    enqueue, get, history, transition, transition_with, Changes, Enqueued, Job, JobEvent, NewJob,
+    QueueError,
+};

@@ -6,6 +6,7 @@ use sqlx::Row;
 use super::state::{JobState, TransitionError};
 use crate::db::{Database, DbError};
 use crate::error::UserFacing;
+use crate::platform::Platform;
 
 /// Errors of the queue store.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,12 @@ pub enum QueueError {
     /// No such job.
     #[error("no job with id {0}")]
     NotFound(i64),
+    /// Too late to cancel: the publish call was made.
+    #[error("job {0} is {1}: the platform already has the post, so it can no longer be cancelled (delete it on the platform if needed)")]
+    TooLate(i64, JobState),
+    /// Nothing to retry.
+    #[error("job {0} is {1}; only failed jobs (or jobs waiting for quota) can be retried")]
+    NotRetriable(i64, JobState),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -47,6 +54,8 @@ impl UserFacing for QueueError {
             QueueError::Conflict { .. } => "queue.conflict",
             QueueError::AlreadyPublished(_) => "queue.already_published",
             QueueError::NotFound(_) => "queue.not_found",
+            QueueError::TooLate(..) => "queue.too_late",
+            QueueError::NotRetriable(..) => "queue.not_retriable",
             QueueError::Db(e) => e.code(),
         }
     }
@@ -88,24 +97,92 @@ pub struct Job {
     pub id: i64,
     /// Target account.
     pub account_id: i64,
+    /// The account's platform.
+    pub platform: Platform,
+    /// The account's handle (or platform user id), for people.
+    pub account: String,
     /// Content hash.
     pub content_hash: String,
-    /// File.
+    /// File (or URL, for posts the platform fetches itself).
     pub source_path: String,
+    /// video, image, link, text.
+    pub kind: String,
     /// State.
     pub state: JobState,
+    /// Caption, target and per-platform options.
+    pub options: serde_json::Value,
+    /// Publish no earlier than this (unix ms).
+    pub publish_at: Option<i64>,
     /// Attempts so far.
     pub attempts: i64,
+    /// Not before this (unix ms): the next retry or status check.
+    pub next_attempt_at: Option<i64>,
     /// Bytes acknowledged by the platform.
     pub bytes_acked: i64,
+    /// Chunks acknowledged by the platform.
+    pub chunks_acked: i64,
     /// Total bytes.
     pub bytes_total: Option<i64>,
-    /// The platform's publish id, once the publish call answered.
+    /// The platform's upload session (upload URL, container id...), as the worker saved it.
+    #[serde(skip)]
+    pub upload_session: Option<serde_json::Value>,
+    /// The platform's publish id, once the irreversible publish call was made.
     pub platform_publish_id: Option<String>,
     /// The post's id on the platform.
     pub platform_media_id: Option<String>,
+    /// Stable code of the last error.
+    pub last_error_code: Option<String>,
     /// Last error, for people.
     pub last_error: Option<String>,
+    /// The step in progress, for people.
+    pub step_detail: Option<String>,
+    /// Where the file was moved once published.
+    pub moved_to: Option<String>,
+    /// Created (unix ms).
+    pub created_at: i64,
+    /// Last change (unix ms).
+    pub updated_at: i64,
+}
+
+/// The columns [`row_to_job`] reads (jobs `j` joined with accounts `a`).
+pub(crate) const JOB_SELECT: &str = "SELECT j.id, j.account_id, a.platform, \
+     COALESCE(a.username, a.platform_user_id) AS account, j.content_hash, j.source_path, j.kind, \
+     j.state, j.options_json, j.publish_at, j.attempts, j.next_attempt_at, j.bytes_acked, \
+     j.chunks_acked, j.bytes_total, j.upload_session, j.platform_publish_id, j.platform_media_id, \
+     j.last_error_code, j.last_error, j.step_detail, j.moved_to, j.created_at, j.updated_at \
+     FROM jobs j JOIN accounts a ON a.id = j.account_id";
+
+pub(crate) fn row_to_job(r: &sqlx::sqlite::SqliteRow) -> Result<Job, QueueError> {
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    Ok(Job {
+        id: r.get("id"),
+        account_id: r.get("account_id"),
+        platform: r
+            .get::<&str, _>("platform")
+            .parse()
+            .map_err(|_| QueueError::Db(DbError::Sql("unknown platform in accounts".into())))?,
+        account: r.get("account"),
+        content_hash: r.get("content_hash"),
+        source_path: r.get("source_path"),
+        kind: r.get("kind"),
+        state: r.get::<&str, _>("state").parse()?,
+        options: json(r.get("options_json")).unwrap_or(serde_json::Value::Null),
+        publish_at: r.get("publish_at"),
+        attempts: r.get("attempts"),
+        next_attempt_at: r.get("next_attempt_at"),
+        bytes_acked: r.get("bytes_acked"),
+        chunks_acked: r.get("chunks_acked"),
+        bytes_total: r.get("bytes_total"),
+        upload_session: json(r.get("upload_session")),
+        platform_publish_id: r.get("platform_publish_id"),
+        platform_media_id: r.get("platform_media_id"),
+        last_error_code: r.get("last_error_code"),
+        last_error: r.get("last_error"),
+        step_detail: r.get("step_detail"),
+        moved_to: r.get("moved_to"),
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+    })
 }
 
 /// One recorded transition.
@@ -123,7 +200,7 @@ pub struct JobEvent {
 
 /// Enqueue `job` unless the same content is already queued for the same account.
 pub async fn enqueue(db: &Database, job: &NewJob, now: i64) -> Result<Enqueued, QueueError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO jobs (account_id, content_hash, source_path, kind, state, options_json, publish_at, bytes_total, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?8) \
@@ -160,6 +237,23 @@ pub async fn enqueue(db: &Database, job: &NewJob, now: i64) -> Result<Enqueued, 
     Ok(result)
 }
 
+/// What a transition also records besides the state.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// The platform's publish id (stored with the move to `publishing`, before the call).
+    pub publish_id: Option<String>,
+    /// The post's id on the platform.
+    pub media_id: Option<String>,
+    /// The upload session to keep (left as it was when `None`).
+    pub session: Option<serde_json::Value>,
+    /// Not before this (unix ms); cleared when `None`.
+    pub next_attempt_at: Option<i64>,
+    /// Stable code of the error that caused this move (kept with `detail` as the last error).
+    pub error_code: Option<String>,
+    /// The step now in progress, for people; cleared when `None`.
+    pub step_detail: Option<String>,
+}
+
 /// Move a job from `from` to `to`, recording why. Applies only if the job is still in
 /// `from` (so two workers, or a worker restarted after a crash, cannot both move it).
 pub async fn transition(
@@ -170,10 +264,24 @@ pub async fn transition(
     detail: Option<&str>,
     now: i64,
 ) -> Result<(), QueueError> {
+    transition_with(db, job_id, from, to, detail, now, &Changes::default()).await
+}
+
+/// [`transition`], recording `changes` in the same transaction: an id the platform returned
+/// is stored together with the state that says the call was made.
+pub async fn transition_with(
+    db: &Database,
+    job_id: i64,
+    from: JobState,
+    to: JobState,
+    detail: Option<&str>,
+    now: i64,
+    changes: &Changes,
+) -> Result<(), QueueError> {
     if !from.can_go(to) {
         return Err(TransitionError::NotAllowed { from, to }.into());
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let current: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT state, platform_publish_id FROM jobs WHERE id = ?1")
             .bind(job_id)
@@ -188,13 +296,30 @@ pub async fn transition(
             actual: current,
         });
     }
-    if from == JobState::Failed && to == JobState::Queued && publish_id.is_some() {
-        return Err(QueueError::AlreadyPublished(job_id));
+    if from == JobState::Failed && to == JobState::Queued {
+        // A job that ever reached the publish step is never sent again: the platform may
+        // have the post even if Outpost never learned its id.
+        let reached: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM job_events WHERE job_id = ?1 AND to_state = 'publishing')",
+        )
+        .bind(job_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if publish_id.is_some() || reached {
+            return Err(QueueError::AlreadyPublished(job_id));
+        }
     }
     let attempts_delta = i64::from(to == JobState::Validating);
+    let records_error = to == JobState::Failed || changes.error_code.is_some();
     sqlx::query(
         "UPDATE jobs SET state = ?2, updated_at = ?3, attempts = attempts + ?4, \
-         last_error = CASE WHEN ?2 = 'failed' THEN ?5 ELSE last_error END WHERE id = ?1 AND state = ?6",
+         last_error = CASE WHEN ?7 THEN ?5 WHEN ?2 = 'published' THEN NULL ELSE last_error END, \
+         last_error_code = CASE WHEN ?7 THEN ?8 WHEN ?2 = 'published' THEN NULL ELSE last_error_code END, \
+         platform_publish_id = COALESCE(?9, platform_publish_id), \
+         platform_media_id = COALESCE(?10, platform_media_id), \
+         upload_session = COALESCE(?11, upload_session), \
+         next_attempt_at = ?12, step_detail = ?13 \
+         WHERE id = ?1 AND state = ?6",
     )
     .bind(job_id)
     .bind(to.as_str())
@@ -202,6 +327,13 @@ pub async fn transition(
     .bind(attempts_delta)
     .bind(detail)
     .bind(from.as_str())
+    .bind(records_error)
+    .bind(changes.error_code.as_deref().or(records_error.then_some("queue.failed")))
+    .bind(changes.publish_id.as_deref())
+    .bind(changes.media_id.as_deref())
+    .bind(changes.session.as_ref().map(|v| v.to_string()))
+    .bind(changes.next_attempt_at)
+    .bind(changes.step_detail.as_deref())
     .execute(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO job_events (job_id, from_state, to_state, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)")
@@ -218,27 +350,11 @@ pub async fn transition(
 
 /// One job.
 pub async fn get(db: &Database, job_id: i64) -> Result<Option<Job>, QueueError> {
-    let row = sqlx::query(
-        "SELECT id, account_id, content_hash, source_path, state, attempts, bytes_acked, bytes_total, \
-         platform_publish_id, platform_media_id, last_error FROM jobs WHERE id = ?1",
-    )
-    .bind(job_id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(Job {
-        id: r.get("id"),
-        account_id: r.get("account_id"),
-        content_hash: r.get("content_hash"),
-        source_path: r.get("source_path"),
-        state: r.get::<&str, _>("state").parse()?,
-        attempts: r.get("attempts"),
-        bytes_acked: r.get("bytes_acked"),
-        bytes_total: r.get("bytes_total"),
-        platform_publish_id: r.get("platform_publish_id"),
-        platform_media_id: r.get("platform_media_id"),
-        last_error: r.get("last_error"),
-    }))
+    let row = sqlx::query(&format!("{JOB_SELECT} WHERE j.id = ?1"))
+        .bind(job_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(row_to_job).transpose()
 }
 
 /// A job's transitions, oldest first.
@@ -268,7 +384,6 @@ pub async fn history(db: &Database, job_id: i64) -> Result<Vec<JobEvent>, QueueE
 mod tests {
     use super::*;
     use crate::db::accounts::AccountProfile;
-    use crate::platform::Platform;
     use JobState::*;
 
     async fn setup() -> (tempfile::TempDir, Database, i64) {

@@ -83,7 +83,7 @@ pub(super) async fn snapshots(
     metrics: &[(&'static str, f64)],
     now: i64,
 ) -> Result<u32, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut written = 0;
     for (metric, value) in metrics {
         let done = sqlx::query(
@@ -127,7 +127,7 @@ pub(super) async fn upsert_comments<'c>(
     media_id: i64,
     comments: &'c [crate::platforms::insights::CommentItem],
 ) -> Result<Vec<&'c crate::platforms::insights::CommentItem>, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut new = Vec::new();
     for c in comments {
         let existed: Option<i64> = sqlx::query_scalar(

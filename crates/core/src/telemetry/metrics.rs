@@ -216,7 +216,7 @@ impl Metrics {
             return Ok(());
         }
 
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin_write().await?;
         for (name, labels, delta) in counters {
             sqlx::query(
                 "INSERT INTO metric_totals (name, labels, kind, value, updated_at) VALUES (?1, ?2, 'counter', ?3, ?4) \

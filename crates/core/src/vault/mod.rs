@@ -401,7 +401,7 @@ impl Vault {
     ) -> Result<(), VaultError> {
         self.ensure_ready().await?;
         for _ in 0..5 {
-            let mut tx = self.db.pool().begin().await?;
+            let mut tx = self.db.begin_write().await?;
             if self.put_all_in(&mut tx, owner, fields).await? {
                 tx.commit().await?;
                 return Ok(());
@@ -631,7 +631,7 @@ impl Vault {
 
         let vault_id = self.vault_id().await?;
         let keys = self.keys.lock().await.clone();
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_write().await?;
         // Take the write lock first so that no secret is written between read and switch.
         sqlx::query("UPDATE vault_keys SET state = 'pending' WHERE key_id = ?1")
             .bind(new_key_id)

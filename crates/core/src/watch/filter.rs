@@ -26,7 +26,7 @@ impl MediaKind {
 pub enum Classification {
     /// A media file to publish.
     Media(MediaKind),
-    /// A per-file sidecar (`NAME.json`, `NAME.txt`).
+    /// A per-file sidecar (`NAME.json`, `NAME.txt`) or poster (`NAME.poster.jpg`).
     Sidecar,
     /// The folder defaults (`outpost.toml`).
     FolderDefaults,
@@ -65,7 +65,10 @@ pub fn classify(path: &Path) -> Classification {
     if matches!(ext.as_str(), "swp" | "swo" | "swx") {
         return Classification::Ignored("editor swap file");
     }
-    if VIDEO.contains(&ext.as_str()) {
+    if IMAGE.contains(&ext.as_str()) && name[..name.len() - ext.len() - 1].ends_with(".poster") {
+        // `NAME.poster.jpg`: the poster of NAME's Reddit video post, not a post itself.
+        Classification::Sidecar
+    } else if VIDEO.contains(&ext.as_str()) {
         Classification::Media(MediaKind::Video)
     } else if IMAGE.contains(&ext.as_str()) {
         Classification::Media(MediaKind::Image)
@@ -128,6 +131,9 @@ mod tests {
     fn sidecars_defaults_and_error_files_are_told_apart() {
         assert_eq!(c("clip.json"), Classification::Sidecar);
         assert_eq!(c("clip.txt"), Classification::Sidecar);
+        assert_eq!(c("clip.poster.jpg"), Classification::Sidecar);
+        assert_eq!(c("clip.poster.PNG"), Classification::Sidecar);
+        assert_eq!(c("poster.jpg"), Classification::Media(MediaKind::Image));
         assert_eq!(c("outpost.toml"), Classification::FolderDefaults);
         assert!(matches!(c("clip.error.txt"), Classification::Ignored(_)));
         assert_eq!(media_kind(Path::new("clip.mp4")), Some(MediaKind::Video));

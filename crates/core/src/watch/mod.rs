@@ -4,7 +4,8 @@
 //! finished being written ([`settle`]), per-file sidecars and per-folder defaults
 //! ([`sidecar`]), content hashing ([`hash`]), the scanner that resolves targets and
 //! enqueues one job per target account ([`scan`]), and the file-system watcher that feeds
-//! the scanner ([`watcher`]). Dedupe rests on the queue: one job per (BLAKE3 hash, account),
+//! the scanner ([`watcher`]), and the folders registered with their default targets
+//! ([`registry`]). Dedupe rests on the queue: one job per (BLAKE3 hash, account),
 //! so a renamed or copied file is never queued twice for the same account.
 //!
 //! Moving published files to `published/` belongs to the publish workers, not to this
@@ -13,6 +14,7 @@
 mod error;
 pub mod filter;
 pub mod hash;
+pub mod registry;
 pub mod scan;
 pub mod settle;
 pub mod sidecar;
@@ -21,7 +23,8 @@ pub mod watcher;
 pub use error::WatchError;
 pub use filter::{classify, Classification, MediaKind};
 pub use hash::{hash_file, FileHash};
-pub use scan::{process_candidate, scan_folder, Candidate, Outcome, Queued};
+pub use registry::WatchedFolder;
+pub use scan::{error_file, process_candidate, scan_folder, Candidate, Outcome, Queued};
 pub use settle::{FileStamp, SettleTracker};
 pub use sidecar::{FolderDefaults, PostSpec, Sidecar, Target};
 pub use watcher::{Report, WatchOptions, Watcher};

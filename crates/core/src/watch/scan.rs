@@ -188,9 +188,14 @@ async fn plan(
     candidate: &Candidate,
 ) -> Result<Option<(PostSpec, Vec<(Target, i64)>, FileHash)>, WatchError> {
     let media = candidate.path.clone();
+    let folder = media.parent().unwrap_or(Path::new(".")).to_owned();
+    let registered = super::registry::targets_for(db, &folder).await?;
     let spec = blocking(move || {
-        let folder = media.parent().unwrap_or(Path::new("."));
-        let defaults = load_defaults(folder)?;
+        let mut defaults = load_defaults(&folder)?;
+        // The targets given with `outpost watch add` stand in for outpost.toml's.
+        if defaults.targets.is_none() {
+            defaults.targets = registered;
+        }
         let sidecar = load_sidecar(&media)?;
         merge(&media, &defaults, sidecar.as_ref())
     })

@@ -31,6 +31,29 @@ impl Target {
     }
 }
 
+impl std::str::FromStr for Target {
+    type Err = String;
+
+    /// `platform` or `platform:account` (a leading `@` on the account is dropped).
+    fn from_str(s: &str) -> Result<Target, String> {
+        let s = s.trim();
+        let (platform, account) = match s.split_once(':') {
+            Some((p, a)) => (p.trim(), Some(a.trim().trim_start_matches('@'))),
+            None => (s, None),
+        };
+        let platform: Platform = platform.to_ascii_lowercase().parse().map_err(|_| {
+            format!("unknown platform {platform:?}; expected tiktok, instagram or reddit")
+        })?;
+        if account == Some("") {
+            return Err(format!("empty account after \"{}:\"", platform.as_str()));
+        }
+        Ok(Target {
+            platform,
+            account: account.map(str::to_owned),
+        })
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.account {
@@ -78,12 +101,13 @@ pub struct PostSpec {
 }
 
 impl PostSpec {
-    /// The queue job's options for one target: `{"caption", "target", "options"}` where
+    /// The queue job's options for one target: `{"caption", "target", "origin", "options"}` where
     /// `options` holds only that target's platform options.
     pub fn job_options(&self, target: &Target) -> Value {
         serde_json::json!({
             "caption": self.caption,
             "target": target.to_string(),
+            "origin": "watch",
             "options": self
                 .options
                 .get(target.platform.as_str())
@@ -179,29 +203,9 @@ fn parse_targets(file: &Path, value: &Value) -> Result<Vec<Target>, WatchError> 
                 "expected a string like \"tiktok\" or \"instagram:handle\"",
             ));
         };
-        let s = s.trim();
-        let (platform, account) = match s.split_once(':') {
-            Some((p, a)) => (p.trim(), Some(a.trim().trim_start_matches('@'))),
-            None => (s, None),
-        };
-        let platform: Platform = platform.to_ascii_lowercase().parse().map_err(|_| {
-            WatchError::invalid(
-                file,
-                field.as_str(),
-                format!("unknown platform {platform:?}; expected tiktok, instagram or reddit"),
-            )
-        })?;
-        if account == Some("") {
-            return Err(WatchError::invalid(
-                file,
-                field,
-                format!("empty account after \"{}:\"", platform.as_str()),
-            ));
-        }
-        let target = Target {
-            platform,
-            account: account.map(str::to_owned),
-        };
+        let target: Target = s
+            .parse()
+            .map_err(|reason: String| WatchError::invalid(file, field.as_str(), reason))?;
         if !targets.contains(&target) {
             targets.push(target);
         }
