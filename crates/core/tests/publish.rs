@@ -52,6 +52,7 @@ struct Run {
 }
 
 async fn setup() -> Run {
+    outpost_core::telemetry::metrics::install();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into()))
         .with_test_writer()
@@ -220,6 +221,11 @@ async fn tiktok_direct_post_and_draft_publish_once_each() {
         seen.published
     );
     assert_eq!(seen.max_publish_count(), 1);
+    let published = outpost_core::telemetry::metrics::counter_value(
+        "outpost_publishes_total",
+        &[("platform", "tiktok"), ("outcome", "published")],
+    );
+    assert!(published >= 2, "publishes are counted: {published}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -642,4 +648,66 @@ async fn cancel_retry_pause_and_schedule() {
     ));
     assert_eq!(r.job(later).await.state, JobState::Queued);
     assert_eq!(r.w.sandbox.inspect().published.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tiktoks_daily_cap_makes_the_next_post_wait_for_quota() {
+    let r = setup().await;
+    let mut ids = Vec::new();
+    for i in 0..16u64 {
+        let v = r.video(&format!("d{i}.mp4"), 5, 200_000 + i);
+        ids.extend(
+            r.queue(
+                Source::File(v),
+                "tiktok",
+                &format!("daily {i}"),
+                json!({"tiktok": {"privacy_level": "SELF_ONLY"}}),
+            )
+            .await,
+        );
+    }
+    let db = r.w.connector.db().clone();
+    let watched = ids.clone();
+    r.publisher
+        .run(async move {
+            let began = std::time::Instant::now();
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let mut published = 0;
+                let mut waiting = 0;
+                for id in &watched {
+                    match queue::get(&db, *id).await.unwrap().unwrap().state {
+                        JobState::Published => published += 1,
+                        JobState::WaitingForQuota => waiting += 1,
+                        _ => {}
+                    }
+                }
+                if (published == 15 && waiting == 1) || began.elapsed() > Duration::from_secs(90) {
+                    return;
+                }
+            }
+        })
+        .await
+        .unwrap();
+    let mut waiting = Vec::new();
+    for id in &ids {
+        let j = r.job(*id).await;
+        if j.state != JobState::Published {
+            waiting.push(j);
+        }
+    }
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let w = &waiting[0];
+    assert_eq!(w.state, JobState::WaitingForQuota, "{w:?}");
+    let text = w.step_detail.clone().unwrap_or_default();
+    assert!(
+        text.contains("daily limit") && text.contains("UTC"),
+        "{text}"
+    );
+    let until = w.next_attempt_at.unwrap();
+    assert!(
+        until > r.clock.now_millis() + 23 * 3_600_000,
+        "waits for the window: {until}"
+    );
+    assert_eq!(r.w.sandbox.inspect().published_on(SP::TikTok).len(), 15);
 }

@@ -250,7 +250,7 @@ async fn files_added_while_not_running_are_found_at_start() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_files_dropped_at_once_are_each_queued_exactly_once() {
-    const N: usize = 500;
+    const N: usize = 2000;
     let s = setup().await;
     let watcher = start(&s).await;
     let folder = s.folder.clone();

@@ -380,9 +380,23 @@ pub async fn queue(ctx: &Context, out: &Output, args: &QueueArgs) -> Result<(), 
             .await
             .map_err(fail)?;
             let paused = queue::is_paused(&ctx.db).await.map_err(fail)?;
+            let folders = registry::list(&ctx.db, &ctx.config.watch_folders)
+                .await
+                .map_err(fail)?;
+            let not_queued = tokio::task::spawn_blocking(move || registry::problems(&folders))
+                .await
+                .unwrap_or_default();
             if out.json {
-                out.record(&json!({"paused": paused, "jobs": jobs}), &[]);
+                out.record(
+                    &json!({"paused": paused, "jobs": jobs, "file_problems": not_queued}),
+                    &[],
+                );
                 return Ok(());
+            }
+            for p in &not_queued {
+                // The error file's first line names the file; the reason follows.
+                let reason = p.reason.lines().nth(1).unwrap_or(p.reason.as_str());
+                println!("! {}: {reason}", p.file.display());
             }
             if paused {
                 println!("The queue is paused (`outpost queue resume` to go on).");

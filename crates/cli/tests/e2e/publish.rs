@@ -272,6 +272,13 @@ async fn killing_the_engine_at_random_moments_loses_nothing_and_publishes_each_v
         .envs(envs()));
     assert!(add.status.success(), "{}", stderr(&add));
     std::fs::write(drop.join("outpost.toml"), "[options.tiktok]\nprivacy_level = \"SELF_ONLY\"\n[options.reddit]\nsubreddit = \"videos\"\n").unwrap();
+    // A video with a broken sidecar is left alone, with the reason beside it and in the queue.
+    fixture::write_mp4(&drop.join("broken.mp4"), 10, 300_000).unwrap();
+    std::fs::write(
+        drop.join("broken.json"),
+        r#"{"targets": ["tiktok"], "captoin": "typo"}"#,
+    )
+    .unwrap();
     // A video arrives before each run, for TikTok and Instagram (every third in several
     // chunks or parts); the first two go to Reddit as well. The numbers stay inside the
     // platforms' own caps (TikTok: 15 posts a day per creator; Reddit: 5 per 10 minutes).
@@ -369,7 +376,23 @@ async fn killing_the_engine_at_random_moments_loses_nothing_and_publishes_each_v
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n != "published")
         .collect();
-    assert_eq!(left, vec!["outpost.toml".to_string()]);
+    let mut left = left;
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "broken.error.txt",
+            "broken.json",
+            "broken.mp4",
+            "outpost.toml"
+        ]
+    );
+    let problems = queue_json(&data, &env)["file_problems"].clone();
+    assert_eq!(problems.as_array().unwrap().len(), 1, "{problems}");
+    assert!(
+        problems[0]["reason"].as_str().unwrap().contains("captoin"),
+        "{problems}"
+    );
     assert_eq!(
         std::fs::read_dir(drop.join("published")).unwrap().count(),
         VIDEOS * 2

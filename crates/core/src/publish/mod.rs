@@ -42,6 +42,7 @@ use crate::oauth::{Connector, OAuthError};
 use crate::platform::Platform;
 use crate::platforms::{PlatformClient, PlatformError};
 use crate::queue::{self, Changes, Job, JobState, Progress, QueueError};
+use crate::telemetry::metrics as m;
 use crate::vault::SecretValue;
 
 pub use options::PostOptions;
@@ -367,11 +368,18 @@ impl Publisher {
     /// Run one job as far as it goes now.
     async fn run_job(&self, job: Job) {
         let id = job.id;
+        let began = std::time::Instant::now();
         let result = self.drive(job).await;
         let job = match queue::get(self.db(), id).await {
             Ok(Some(j)) => j,
             _ => return,
         };
+        let ok = result.is_ok()
+            || matches!(
+                result,
+                Err(Halt::Wait { .. } | Halt::Stopped | Halt::Paused | Halt::Quota { .. })
+            );
+        m::worker_run("publish", ok, began.elapsed());
         if let Err(halt) = result {
             self.settle(job, halt).await;
         } else {
@@ -525,6 +533,11 @@ impl Publisher {
             }
         }
         if let Ok(Some(job)) = queue::get(db, job.id).await {
+            match job.state {
+                JobState::Failed => m::publish(job.platform, "failed"),
+                JobState::WaitingForQuota => m::publish(job.platform, "quota"),
+                _ => {}
+            }
             self.emit(&job, job.last_error.clone());
             if job.state.is_terminal() {
                 if let Err(e) = files::after_final(db, &self.inner.settings, &job).await {
@@ -759,6 +772,17 @@ impl JobCtx<'_> {
             &changes,
         )
         .await?;
+        match (self.job.state, to) {
+            (JobState::Uploading, JobState::Publishing) => {
+                m::upload(
+                    self.job.platform,
+                    true,
+                    u64::try_from(self.job.bytes_acked).unwrap_or(0),
+                );
+            }
+            (_, JobState::Published) => m::publish(self.job.platform, "published"),
+            _ => {}
+        }
         self.job.state = to;
         if let Some(id) = changes.publish_id {
             self.job.platform_publish_id = Some(id);

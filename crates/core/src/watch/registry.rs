@@ -131,6 +131,51 @@ pub async fn targets_for(db: &Database, folder: &Path) -> Result<Option<Vec<Targ
         .filter(|t| !t.is_empty()))
 }
 
+/// A file in a watched folder that Outpost could not queue or publish, as its
+/// `NAME.error.txt` says (so the queue view can show it beside the jobs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileProblem {
+    /// The media file.
+    pub file: PathBuf,
+    /// The error file's text.
+    pub reason: String,
+}
+
+/// The files of `folders` that have an error file beside them (blocking: reads the folders).
+pub fn problems(folders: &[WatchedFolder]) -> Vec<FileProblem> {
+    let mut out = Vec::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder.path) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let Some(stem) = name.strip_suffix(".error.txt") else {
+                continue;
+            };
+            // The media file is the one whose error file this is: NAME.<ext> beside it.
+            let media = std::fs::read_dir(&folder.path).ok().and_then(|all| {
+                all.flatten().map(|e| e.path()).find(|p| {
+                    p != &path
+                        && p.file_stem().and_then(|s| s.to_str()) == Some(stem)
+                        && matches!(super::classify(p), super::Classification::Media(_))
+                })
+            });
+            if let (Some(file), Ok(reason)) = (media, std::fs::read_to_string(&path)) {
+                out.push(FileProblem {
+                    file,
+                    reason: reason.trim().to_owned(),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.file.cmp(&b.file));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +207,24 @@ mod tests {
         assert!(remove(&db, &drop).await.unwrap());
         assert!(!remove(&db, &drop).await.unwrap());
         assert!(add(&db, &dir.path().join("nope"), &[], 3).await.is_err());
+    }
+
+    #[test]
+    fn problems_are_the_media_files_with_an_error_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.mp4"), b"v").unwrap();
+        std::fs::write(dir.path().join("a.error.txt"), b"bad sidecar\n").unwrap();
+        std::fs::write(dir.path().join("b.mp4"), b"v").unwrap();
+        // An error file whose video is gone is not a problem any more.
+        std::fs::write(dir.path().join("gone.error.txt"), b"old").unwrap();
+        let folder = WatchedFolder {
+            path: dir.path().to_owned(),
+            targets: vec![],
+            from_config: false,
+        };
+        let found = problems(&[folder]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].file, dir.path().join("a.mp4"));
+        assert_eq!(found[0].reason, "bad sidecar");
     }
 }
