@@ -127,6 +127,12 @@ async fn publish_with_wait_reaches_each_platform_once() {
     assert_eq!(seen.max_publish_count(), 1);
     assert_eq!(seen.published_on(SP::TikTok).len(), 1);
 
+    // TikTok's upload link carries an upload token: it was kept in the vault only.
+    let text = all_text_below(&data);
+    assert!(
+        !text.contains("upload_token="),
+        "an upload link reached the data dir in clear"
+    );
     let listed = queue_json(&data, &env);
     assert_eq!(listed["jobs"].as_array().unwrap().len(), 3, "{listed}");
     let text = run(outpost(&data).arg("queue").envs(envs()));

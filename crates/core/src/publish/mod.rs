@@ -384,6 +384,9 @@ impl Publisher {
             self.settle(job, halt).await;
         } else {
             self.emit(&job, None);
+            if job.state.is_terminal() {
+                self.forget_secrets(job.id).await;
+            }
             if let Err(e) = files::after_final(self.db(), &self.inner.settings, &job).await {
                 tracing::warn!(job = id, error = %e, "queue: could not tidy the published file");
             }
@@ -540,6 +543,7 @@ impl Publisher {
             }
             self.emit(&job, job.last_error.clone());
             if job.state.is_terminal() {
+                self.forget_secrets(job.id).await;
                 if let Err(e) = files::after_final(db, &self.inner.settings, &job).await {
                     tracing::warn!(job = job.id, error = %e, "queue: could not write the error file");
                 }
@@ -708,6 +712,14 @@ impl Publisher {
             &changes,
         )
         .await
+    }
+
+    /// Drop what a finished job kept in the vault (a TikTok upload link).
+    async fn forget_secrets(&self, job: i64) {
+        let owner = crate::vault::SecretOwner::Other(format!("job:{job}"));
+        if let Err(e) = self.inner.connector.vault().delete_owner(&owner).await {
+            tracing::warn!(job, error = %e, "queue: could not delete the job's secrets");
+        }
     }
 
     fn emit(&self, job: &Job, error: Option<String>) {

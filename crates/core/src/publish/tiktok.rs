@@ -13,6 +13,7 @@ use crate::media::MediaKind;
 use crate::platforms::tiktok_publish::{ChunkPlan, CreatorInfo, PostInfo};
 use crate::platforms::PlatformError;
 use crate::queue::{Changes, JobState, Progress};
+use crate::vault::{SecretOwner, SecretValue};
 
 /// Upload links are valid for an hour; a resume after this long starts a new upload.
 const UPLOAD_URL_LIFETIME_MS: i64 = 55 * 60 * 1000;
@@ -177,11 +178,18 @@ async fn upload(ctx: &mut JobCtx<'_>, post: Option<&PostInfo>) -> Step {
     loop {
         let (publish_id, upload_url, start) = match next.take() {
             Some(Resume::Complete) => return uploaded(ctx).await,
-            Some(Resume::From(chunk)) => (
-                ctx.session_str("publish_id").unwrap_or_default(),
-                ctx.session_str("upload_url").unwrap_or_default(),
-                chunk,
-            ),
+            Some(Resume::From(chunk)) => match upload_url(ctx).await? {
+                Some(url) => (
+                    ctx.session_str("publish_id").unwrap_or_default(),
+                    url,
+                    chunk,
+                ),
+                // The link is gone from the vault: a new upload (nothing was posted).
+                None => {
+                    next = None;
+                    continue;
+                }
+            },
             None => {
                 ctx.checkpoint().await?;
                 let started = ctx
@@ -197,10 +205,23 @@ async fn upload(ctx: &mut JobCtx<'_>, post: Option<&PostInfo>) -> Step {
                         endpoint: "video.init",
                         reason: "no upload_url for a FILE_UPLOAD".into(),
                     })?;
+                // The upload link carries an upload token: it goes to the vault, never
+                // in clear into the jobs table.
+                ctx.p
+                    .inner
+                    .connector
+                    .vault()
+                    .put(
+                        &upload_owner(ctx),
+                        UPLOAD_URL,
+                        &SecretValue::new(url.clone()),
+                    )
+                    .await
+                    .map_err(|e| PublishError::OAuth(e.into()))?;
                 let session = json!({
                     "mode": "file",
                     "publish_id": started.publish_id,
-                    "upload_url": url,
+                    "upload_url_in_vault": true,
                     "chunk_size": plan.chunk_size,
                     "total_chunk_count": plan.total_chunk_count,
                     "started_at": ctx.now(),
@@ -283,9 +304,12 @@ enum Resume {
 
 /// Where a stored upload stands, asked of TikTok; `None`: start a new upload.
 async fn resume_point(ctx: &JobCtx<'_>, plan: &ChunkPlan) -> Result<Option<Resume>, Halt> {
-    let (Some(publish_id), Some(_url)) =
-        (ctx.session_str("publish_id"), ctx.session_str("upload_url"))
-    else {
+    let stored = ctx
+        .job
+        .upload_session
+        .as_ref()
+        .is_some_and(|s| s["upload_url_in_vault"] == json!(true));
+    let Some(publish_id) = ctx.session_str("publish_id").filter(|_| stored) else {
         return Ok(None);
     };
     let same_plan = ctx.job.upload_session.as_ref().is_some_and(|s| {
@@ -357,8 +381,39 @@ async fn send_chunks(ctx: &mut JobCtx<'_>, plan: &ChunkPlan, url: &str, start: u
     Ok(())
 }
 
+const UPLOAD_URL: &str = "upload_url";
+
+/// Where a job's upload link is kept in the vault.
+fn upload_owner(ctx: &JobCtx<'_>) -> SecretOwner {
+    SecretOwner::Other(format!("job:{}", ctx.job.id))
+}
+
+/// The stored upload link, if the vault still has it.
+async fn upload_url(ctx: &JobCtx<'_>) -> Result<Option<String>, Halt> {
+    let value = ctx
+        .p
+        .inner
+        .connector
+        .vault()
+        .get(&upload_owner(ctx), UPLOAD_URL)
+        .await
+        .map_err(|e| Halt::Error(PublishError::OAuth(e.into())))?;
+    Ok(value.map(|v| v.expose().to_owned()))
+}
+
 /// Every byte is with TikTok: it publishes by itself now.
 async fn uploaded(ctx: &mut JobCtx<'_>) -> Step {
+    // The upload link is of no use any more.
+    if let Err(e) = ctx
+        .p
+        .inner
+        .connector
+        .vault()
+        .delete(&upload_owner(ctx), UPLOAD_URL)
+        .await
+    {
+        tracing::warn!(job = ctx.job.id, error = %e, "tiktok: could not delete the upload link");
+    }
     let publish_id = ctx.session_str("publish_id");
     ctx.go(
         JobState::Publishing,
