@@ -33,9 +33,14 @@ impl Context {
                 redact::register_pinned_secret(secret.expose());
             }
         }
-        for secret in [&config.vault_passphrase, &config.vault_new_passphrase]
-            .into_iter()
-            .flatten()
+        let media_host_secret = config.media_host.as_ref().map(|m| &m.secret_access_key);
+        for secret in [
+            config.vault_passphrase.as_ref(),
+            config.vault_new_passphrase.as_ref(),
+            media_host_secret,
+        ]
+        .into_iter()
+        .flatten()
         {
             redact::register_pinned_secret(secret.expose());
         }

@@ -4,7 +4,9 @@
 //! (`OUTPOST_*`), the data dir's `config.toml`, built-in defaults. A bad value is an error
 //! that names the key it came from. Client secrets are accepted from the environment only
 //! (held in memory, never written anywhere) or from the vault; a `client_secret` in
-//! `config.toml` is refused so that no secret sits in a plain file.
+//! `config.toml` is refused so that no secret sits in a plain file. The same goes for the
+//! media host's bucket key (`[media_host]`, docs/media-host.md): its secret comes from
+//! `OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY` only.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -235,6 +237,10 @@ pub struct PlatformConfig {
     pub endpoints: Endpoints,
     /// Token broker performing code exchange and refresh with the client secret it holds.
     pub broker_url: Option<Url>,
+    /// Instagram only: the developer app may use the resumable upload host for local videos
+    /// (default true; apps that cannot set `[instagram] resumable_upload = false`, and local
+    /// videos then go through the media host).
+    pub resumable_upload: bool,
 }
 
 impl std::fmt::Debug for PlatformConfig {
@@ -251,6 +257,7 @@ impl std::fmt::Debug for PlatformConfig {
             .field("pkce_encoding", &self.pkce_encoding)
             .field("endpoints", &self.endpoints)
             .field("broker_url", &self.broker_url.as_ref().map(Url::as_str))
+            .field("resumable_upload", &self.resumable_upload)
             .finish()
     }
 }
@@ -270,6 +277,9 @@ pub struct Config {
     pub watch_folders: Vec<PathBuf>,
     /// The upload queue's settings (`[queue]` in config.toml).
     pub queue: QueueSettings,
+    /// The bucket local media is uploaded to when a platform fetches media itself from a
+    /// public URL (`[media_host]`, `OUTPOST_MEDIA_HOST_*`); `None` when not set up.
+    pub media_host: Option<MediaHostConfig>,
     /// `OUTPOST_VAULT_PASSPHRASE`: unlocks a passphrase-protected vault.
     pub vault_passphrase: Option<SecretValue>,
     /// `OUTPOST_VAULT_NEW_PASSPHRASE`: the passphrase `outpost vault rotate` switches to.
@@ -314,6 +324,7 @@ struct FileConfig {
     vault: FileVault,
     #[serde(default)]
     queue: QueueSettings,
+    media_host: Option<FileMediaHost>,
     #[serde(default)]
     tiktok: FilePlatform,
     #[serde(default)]
@@ -395,6 +406,49 @@ impl QueueSettings {
     }
 }
 
+/// The media host: an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO...) that local
+/// media is uploaded to when a platform fetches media itself from a public URL (Instagram's
+/// `image_url`/`video_url`). `[media_host]` in config.toml, each key overridden by
+/// `OUTPOST_MEDIA_HOST_<KEY>`; the secret key comes from
+/// `OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY` only (docs/media-host.md).
+#[derive(Clone)]
+pub struct MediaHostConfig {
+    /// The S3 API endpoint (`https://s3.eu-west-1.amazonaws.com`,
+    /// `https://<account>.r2.cloudflarestorage.com`, `http://127.0.0.1:9000`).
+    pub endpoint: Url,
+    /// Bucket name.
+    pub bucket: String,
+    /// Region of the signature (`us-east-1`; R2: `auto`).
+    pub region: String,
+    /// Access key id (not secret; the key's secret is `secret_access_key`).
+    pub access_key_id: String,
+    /// The access key's secret, from the environment only; never persisted.
+    pub secret_access_key: SecretValue,
+    /// Public https origin serving the bucket's objects (a CDN, an R2 public bucket
+    /// domain): the object's URL is this plus `/KEY`. `None`: presigned GET links.
+    pub public_base_url: Option<Url>,
+    /// Path-style requests (`ENDPOINT/BUCKET/KEY`, default) rather than virtual-hosted
+    /// (`BUCKET.ENDPOINT-HOST/KEY`).
+    pub path_style: bool,
+}
+
+impl std::fmt::Debug for MediaHostConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaHostConfig")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"[REDACTED]")
+            .field(
+                "public_base_url",
+                &self.public_base_url.as_ref().map(Url::as_str),
+            )
+            .field("path_style", &self.path_style)
+            .finish()
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileVault {
@@ -411,6 +465,19 @@ struct FilePlatform {
     pkce_encoding: Option<String>,
     base_url: Option<String>,
     broker_url: Option<String>,
+    resumable_upload: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMediaHost {
+    endpoint: Option<String>,
+    bucket: Option<String>,
+    region: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<toml::Value>,
+    public_base_url: Option<String>,
+    path_style: Option<bool>,
 }
 
 impl FileConfig {
@@ -513,6 +580,7 @@ impl Config {
             sync_interval,
             watch_folders: file.watch_folders,
             queue: file.queue.checked()?,
+            media_host: media_host_config(file.media_host.as_ref(), sources)?,
             vault_passphrase: sources
                 .var("OUTPOST_VAULT_PASSPHRASE")
                 .map(|v| SecretValue::new(v.to_owned())),
@@ -679,8 +747,20 @@ fn platform_config(
         },
     };
 
+    if file.resumable_upload.is_some() && platform != Platform::Instagram {
+        return Err(ConfigError::Invalid {
+            key: file_key("resumable_upload"),
+            reason: "only [instagram] has this setting".into(),
+        });
+    }
+    let resumable_upload = match sources.var(&env_key("RESUMABLE_UPLOAD")) {
+        Some(v) if platform == Platform::Instagram => parse_bool(&env_key("RESUMABLE_UPLOAD"), v)?,
+        _ => file.resumable_upload.unwrap_or(true),
+    };
+
     Ok(PlatformConfig {
         broker_url,
+        resumable_upload,
         platform,
         client_id,
         client_secret,
@@ -689,6 +769,158 @@ fn platform_config(
         pkce_encoding,
         endpoints: Endpoints::new(platform, base_url),
     })
+}
+
+fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(ConfigError::Invalid {
+            key: key.to_owned(),
+            reason: format!("{other:?} is not true or false"),
+        }),
+    }
+}
+
+/// `[media_host]` and `OUTPOST_MEDIA_HOST_*`: `None` when nothing is set; otherwise every
+/// required key must be there (a half-filled section names the first missing key).
+fn media_host_config(
+    file: Option<&FileMediaHost>,
+    sources: &ConfigSources,
+) -> Result<Option<MediaHostConfig>, ConfigError> {
+    const SECRET_ENV: &str = "OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY";
+    let empty = FileMediaHost::default();
+    let f = file.unwrap_or(&empty);
+    let file_key = |k: &str| format!("config.toml: media_host.{k}");
+    let env_key = |k: &str| format!("OUTPOST_MEDIA_HOST_{}", k.to_ascii_uppercase());
+    if f.secret_access_key.is_some() {
+        return Err(ConfigError::Invalid {
+            key: file_key("secret_access_key"),
+            reason: format!(
+                "secrets are not kept in config.toml; set {SECRET_ENV} in the environment, then remove the line"
+            ),
+        });
+    }
+    // (key in errors, value): the environment beats the file.
+    let pick = |k: &str, from_file: &Option<String>| -> Option<(String, String)> {
+        sources
+            .var(&env_key(k))
+            .map(|v| (env_key(k), v.trim().to_owned()))
+            .or_else(|| {
+                from_file
+                    .as_ref()
+                    .map(|v| (file_key(k), v.trim().to_owned()))
+            })
+    };
+    let endpoint = pick("endpoint", &f.endpoint);
+    let bucket = pick("bucket", &f.bucket);
+    let region = pick("region", &f.region);
+    let access_key_id = pick("access_key_id", &f.access_key_id);
+    let public_base_url = pick("public_base_url", &f.public_base_url);
+    let path_style = match sources.var(&env_key("path_style")) {
+        Some(v) => Some(parse_bool(&env_key("path_style"), v)?),
+        None => f.path_style,
+    };
+    let secret = sources.var(SECRET_ENV);
+    let anything = file.is_some()
+        || [
+            &endpoint,
+            &bucket,
+            &region,
+            &access_key_id,
+            &public_base_url,
+        ]
+        .iter()
+        .any(|v| v.is_some())
+        || path_style.is_some()
+        || secret.is_some();
+    if !anything {
+        return Ok(None);
+    }
+    let required = |k: &str, v: Option<(String, String)>| {
+        v.filter(|(_, v)| !v.is_empty())
+            .ok_or_else(|| ConfigError::Invalid {
+                key: file_key(k),
+                reason: format!(
+                    "missing: the media host needs endpoint, bucket, region and access_key_id; \
+                     set {k} in [media_host] or {} in the environment (docs/media-host.md)",
+                    env_key(k)
+                ),
+            })
+    };
+    let (endpoint_key, endpoint) = required("endpoint", endpoint)?;
+    let (bucket_key, bucket) = required("bucket", bucket)?;
+    let (region_key, region) = required("region", region)?;
+    let (access_key, access_key_id) = required("access_key_id", access_key_id)?;
+    let secret = secret.ok_or_else(|| ConfigError::Invalid {
+        key: SECRET_ENV.into(),
+        reason: "missing: the media host's secret access key is read from the environment only \
+                 (docs/media-host.md)"
+            .into(),
+    })?;
+
+    let endpoint = parse_base_url(&endpoint_key, &endpoint)?;
+    let invalid = |key: &str, reason: &str| ConfigError::Invalid {
+        key: key.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let bucket_ok = (3..=255).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+    if !bucket_ok {
+        return Err(invalid(
+            &bucket_key,
+            "a bucket name is 3 to 63 lowercase letters, digits, dots and dashes",
+        ));
+    }
+    if region
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(invalid(
+            &region_key,
+            "a region is letters, digits and dashes (us-east-1; auto for Cloudflare R2)",
+        ));
+    }
+    if access_key_id
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+    {
+        return Err(invalid(
+            &access_key,
+            "must not contain spaces, slashes or control characters",
+        ));
+    }
+    let public_base_url = match public_base_url.filter(|(_, v)| !v.is_empty()) {
+        Some((key, v)) => {
+            let url = parse_base_url(&key, &v)?;
+            if url.scheme() != "https" {
+                return Err(invalid(
+                    &key,
+                    "Instagram fetches media only over https: the public base URL must be https://",
+                ));
+            }
+            Some(url)
+        }
+        None => None,
+    };
+    if public_base_url.is_none() && endpoint.scheme() != "https" {
+        return Err(invalid(
+            &endpoint_key,
+            "without public_base_url Instagram fetches presigned links from the endpoint itself, \
+             which must then be https://; set public_base_url to the https address serving the bucket",
+        ));
+    }
+    Ok(Some(MediaHostConfig {
+        endpoint,
+        bucket,
+        region,
+        access_key_id,
+        secret_access_key: SecretValue::new(secret.to_owned()),
+        public_base_url,
+        path_style: path_style.unwrap_or(true),
+    }))
 }
 
 #[cfg(test)]
@@ -843,6 +1075,200 @@ mod tests {
             .unwrap();
         assert_eq!(secret.expose(), "env-secret-value-123");
         assert!(!format!("{config:?}").contains("env-secret-value-123"));
+    }
+
+    const MEDIA_SECRET: &str = "media-host-secret-value-42";
+
+    fn media_file(dir: &Path, body: &str) {
+        std::fs::write(dir.join(CONFIG_FILE), format!("[media_host]\n{body}")).unwrap();
+    }
+
+    #[test]
+    fn media_host_is_none_until_something_is_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(&sources(dir.path(), &[])).unwrap();
+        assert!(config.media_host.is_none());
+        assert!(config.platform(Platform::Instagram).resumable_upload);
+    }
+
+    #[test]
+    fn media_host_from_the_file_with_the_secret_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        media_file(
+            dir.path(),
+            "endpoint = \"https://s3.eu-west-1.amazonaws.com\"\nbucket = \"outpost-media\"\n\
+             region = \"eu-west-1\"\naccess_key_id = \"AKIAEXAMPLE\"\n",
+        );
+        let config = Config::load(&sources(
+            dir.path(),
+            &[("OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY", MEDIA_SECRET)],
+        ))
+        .unwrap();
+        let m = config.media_host.as_ref().unwrap();
+        assert_eq!(m.endpoint.as_str(), "https://s3.eu-west-1.amazonaws.com/");
+        assert_eq!(m.bucket, "outpost-media");
+        assert_eq!(m.region, "eu-west-1");
+        assert_eq!(m.access_key_id, "AKIAEXAMPLE");
+        assert_eq!(m.secret_access_key.expose(), MEDIA_SECRET);
+        assert!(m.public_base_url.is_none());
+        assert!(m.path_style, "path style is the default");
+        assert!(!format!("{config:?}").contains(MEDIA_SECRET));
+    }
+
+    #[test]
+    fn media_host_environment_wins_over_the_file_and_can_stand_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        media_file(
+            dir.path(),
+            "endpoint = \"https://file.example.com\"\nbucket = \"from-file\"\nregion = \"auto\"\n\
+             access_key_id = \"FILEKEY\"\npath_style = false\n",
+        );
+        let env = [
+            ("OUTPOST_MEDIA_HOST_ENDPOINT", "http://127.0.0.1:9000/s3"),
+            ("OUTPOST_MEDIA_HOST_BUCKET", "from-env"),
+            ("OUTPOST_MEDIA_HOST_REGION", "us-east-1"),
+            ("OUTPOST_MEDIA_HOST_ACCESS_KEY_ID", "ENVKEY"),
+            (
+                "OUTPOST_MEDIA_HOST_PUBLIC_BASE_URL",
+                "https://media.example.com/outpost/",
+            ),
+            ("OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY", MEDIA_SECRET),
+        ];
+        let config = Config::load(&sources(dir.path(), &env)).unwrap();
+        let m = config.media_host.unwrap();
+        assert_eq!(m.endpoint.as_str(), "http://127.0.0.1:9000/s3");
+        assert_eq!(m.bucket, "from-env");
+        assert_eq!(m.region, "us-east-1");
+        assert_eq!(m.access_key_id, "ENVKEY");
+        assert_eq!(
+            m.public_base_url.unwrap().as_str(),
+            "https://media.example.com/outpost/"
+        );
+        assert!(!m.path_style, "the file's path_style is kept");
+
+        // The environment alone is enough.
+        std::fs::remove_file(dir.path().join(CONFIG_FILE)).unwrap();
+        let config = Config::load(&sources(dir.path(), &env)).unwrap();
+        assert_eq!(config.media_host.unwrap().bucket, "from-env");
+    }
+
+    #[test]
+    fn a_half_filled_media_host_names_the_missing_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = [("OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY", MEDIA_SECRET)];
+        media_file(dir.path(), "endpoint = \"https://s3.example.com\"\n");
+        let err = Config::load(&sources(dir.path(), &secret)).unwrap_err();
+        assert_eq!(err.code(), "config.invalid");
+        assert!(err.to_string().contains("media_host.bucket"), "{err}");
+        assert!(
+            err.to_string().contains("OUTPOST_MEDIA_HOST_BUCKET"),
+            "{err}"
+        );
+
+        media_file(
+            dir.path(),
+            "endpoint = \"https://s3.example.com\"\nbucket = \"b-1\"\nregion = \"auto\"\n",
+        );
+        let err = Config::load(&sources(dir.path(), &secret)).unwrap_err();
+        assert!(
+            err.to_string().contains("media_host.access_key_id"),
+            "{err}"
+        );
+
+        media_file(
+            dir.path(),
+            "endpoint = \"https://s3.example.com\"\nbucket = \"b-1\"\nregion = \"auto\"\naccess_key_id = \"K\"\n",
+        );
+        let err = Config::load(&sources(dir.path(), &[])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY"),
+            "{err}"
+        );
+
+        // A secret alone (nothing else) is half a media host too.
+        std::fs::remove_file(dir.path().join(CONFIG_FILE)).unwrap();
+        let err = Config::load(&sources(dir.path(), &secret)).unwrap_err();
+        assert!(err.to_string().contains("media_host.endpoint"), "{err}");
+        assert!(!err.to_string().contains(MEDIA_SECRET));
+    }
+
+    #[test]
+    fn media_host_secret_in_the_file_is_refused_without_echoing_it() {
+        let dir = tempfile::tempdir().unwrap();
+        media_file(
+            dir.path(),
+            &format!(
+                "endpoint = \"https://s3.example.com\"\nsecret_access_key = \"{MEDIA_SECRET}\"\n"
+            ),
+        );
+        let err = Config::load(&sources(dir.path(), &[])).unwrap_err();
+        assert!(
+            err.to_string().contains("media_host.secret_access_key"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains(MEDIA_SECRET));
+    }
+
+    #[test]
+    fn media_host_bad_values_name_their_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = [
+            ("OUTPOST_MEDIA_HOST_ENDPOINT", "https://s3.example.com"),
+            ("OUTPOST_MEDIA_HOST_BUCKET", "outpost"),
+            ("OUTPOST_MEDIA_HOST_REGION", "auto"),
+            ("OUTPOST_MEDIA_HOST_ACCESS_KEY_ID", "KEY"),
+            ("OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY", MEDIA_SECRET),
+        ];
+        assert!(Config::load(&sources(dir.path(), &base))
+            .unwrap()
+            .media_host
+            .is_some());
+        for (key, value) in [
+            ("OUTPOST_MEDIA_HOST_ENDPOINT", "not a url"),
+            // Instagram could not fetch presigned links from plain http.
+            ("OUTPOST_MEDIA_HOST_ENDPOINT", "http://minio.lan:9000"),
+            ("OUTPOST_MEDIA_HOST_BUCKET", "a/b"),
+            ("OUTPOST_MEDIA_HOST_REGION", "eu west"),
+            ("OUTPOST_MEDIA_HOST_ACCESS_KEY_ID", "has space"),
+            (
+                "OUTPOST_MEDIA_HOST_PUBLIC_BASE_URL",
+                "http://cdn.example.com",
+            ),
+            ("OUTPOST_MEDIA_HOST_PATH_STYLE", "sometimes"),
+        ] {
+            let mut env: Vec<(&str, &str)> =
+                base.iter().filter(|(k, _)| *k != key).copied().collect();
+            env.push((key, value));
+            let err = Config::load(&sources(dir.path(), &env)).unwrap_err();
+            assert!(err.to_string().contains(key), "{key}={value}: {err}");
+            assert_eq!(err.code(), "config.invalid");
+        }
+    }
+
+    #[test]
+    fn instagram_resumable_upload_can_be_turned_off() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[instagram]\nresumable_upload = false\n",
+        )
+        .unwrap();
+        let config = Config::load(&sources(dir.path(), &[])).unwrap();
+        assert!(!config.platform(Platform::Instagram).resumable_upload);
+        let config = Config::load(&sources(
+            dir.path(),
+            &[("OUTPOST_INSTAGRAM_RESUMABLE_UPLOAD", "true")],
+        ))
+        .unwrap();
+        assert!(config.platform(Platform::Instagram).resumable_upload);
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[tiktok]\nresumable_upload = false\n",
+        )
+        .unwrap();
+        let err = Config::load(&sources(dir.path(), &[])).unwrap_err();
+        assert!(err.to_string().contains("tiktok.resumable_upload"), "{err}");
     }
 
     #[test]

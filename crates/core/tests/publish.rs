@@ -232,7 +232,11 @@ async fn tiktok_direct_post_and_draft_publish_once_each() {
         seen.published
     );
     assert_eq!(seen.max_publish_count(), 1);
-    assert_eq!(calls_starting(&r.w.sandbox, "PUT /tiktok/"), 3, "2 chunks + 1");
+    assert_eq!(
+        calls_starting(&r.w.sandbox, "PUT /tiktok/"),
+        3,
+        "2 chunks + 1"
+    );
     let published = outpost_core::telemetry::metrics::counter_value(
         "outpost_publishes_total",
         &[("platform", "tiktok"), ("outcome", "published")],
@@ -270,7 +274,10 @@ async fn tiktok_posts_are_checked_against_the_creator_before_any_byte() {
         .unwrap()
         .contains("NOBODY_AT_ALL"));
     assert!(calls_starting(&r.w.sandbox, "POST /tiktok/v2/post/publish/creator_info") >= 2);
-    assert_eq!(calls_starting(&r.w.sandbox, "POST /tiktok/v2/post/publish/video"), 0);
+    assert_eq!(
+        calls_starting(&r.w.sandbox, "POST /tiktok/v2/post/publish/video"),
+        0
+    );
     assert_eq!(calls_starting(&r.w.sandbox, "PUT /tiktok/"), 0);
     // Over-long captions are refused when queued, naming the limit and the value.
     let c = r.video("c.mp4", 10, 1_200_000);
@@ -356,7 +363,11 @@ async fn instagram_says_plainly_when_a_local_image_has_no_public_url() {
         jobs[0].last_error_code.as_deref(),
         Some("publish.needs_public_url")
     );
-    assert_eq!(calls_starting(&r.w.sandbox, "POST /instagram/"), before, "nothing sent");
+    assert_eq!(
+        calls_starting(&r.w.sandbox, "POST /instagram/"),
+        before,
+        "nothing sent"
+    );
     assert!(r.w.sandbox.inspect().published.is_empty());
 }
 
@@ -752,4 +763,62 @@ async fn an_expired_upload_link_starts_a_new_upload_and_posts_once() {
     let seen = r.w.sandbox.inspect();
     assert_eq!(seen.published_on(SP::TikTok).len(), 1);
     assert_eq!(seen.max_publish_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missed_schedule_publishes_at_start_or_waits_to_be_asked() {
+    let r = setup().await;
+    let db = r.w.connector.db().clone();
+    let mut ids = Vec::new();
+    for name in ["missed-a.mp4", "missed-b.mp4"] {
+        let request = PostRequest {
+            source: Source::File(r.video(name, 10, 900_000 + ids.len() as u64)),
+            targets: vec!["tiktok".parse().unwrap()],
+            caption: Some(name.into()),
+            options: serde_json::from_value(json!({"tiktok": {"privacy_level": "SELF_ONLY"}}))
+                .unwrap(),
+            // Due an hour ago, while Outpost was closed.
+            publish_at: Some(chrono::Utc::now() - chrono::Duration::hours(1)),
+        };
+        let Enqueued::New(id) = submit(&db, &r.clock, &request).await.unwrap()[0].enqueued else {
+            panic!()
+        };
+        ids.push(id);
+    }
+    // `missed_schedule = "ask"`: held, saying why, until the creator retries it.
+    let asking = Publisher::new(
+        r.w.connector.clone(),
+        r.clock.clone(),
+        QueueSettings {
+            missed_schedule: outpost_core::config::MissedSchedule::Ask,
+            ..settings()
+        },
+    );
+    let run = Run {
+        publisher: asking,
+        ..r
+    };
+    run.work(&ids[..1], Duration::from_secs(3)).await;
+    let held = run.job(ids[0]).await;
+    assert_eq!(held.state, JobState::Queued);
+    assert!(
+        held.step_detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("scheduled time passed"),
+        "{held:?}"
+    );
+    queue::retry(&db, ids[0], run.clock.now_millis())
+        .await
+        .unwrap();
+    let jobs = run.work(&ids[..1], Duration::from_secs(30)).await;
+    run.assert_published(&jobs).await;
+    // The default publishes at the next start.
+    let default = Publisher::new(run.w.connector.clone(), run.clock.clone(), settings());
+    let run = Run {
+        publisher: default,
+        ..run
+    };
+    let jobs = run.work(&ids[1..], Duration::from_secs(30)).await;
+    run.assert_published(&jobs).await;
 }

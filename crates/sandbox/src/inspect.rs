@@ -1,14 +1,15 @@
 //! The inspection and control API under `/_sandbox` (a path no platform uses): what was
 //! called (per endpoint and per token), what was published and how many times per
-//! logical post (to assert exactly-once), webhooks sent, the clock, faults, token
-//! expiry/revocation and reset. The same snapshot is available from Rust.
+//! logical post (to assert exactly-once), webhooks sent, the media host's objects, the
+//! clock, faults, token expiry/revocation and reset. The same snapshot is available from
+//! Rust.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -18,6 +19,7 @@ use serde_json::json;
 
 use crate::config::{Platform, RegisteredApp};
 use crate::faults::FaultSpec;
+use crate::s3host::{self, MediaHostObject};
 use crate::state::{CallRecord, PublishRecord, Shared, WebhookRecord};
 use crate::{web, webhook};
 
@@ -42,6 +44,9 @@ pub struct Inspection {
     pub publish_counts: BTreeMap<String, u64>,
     /// Webhooks produced (and their delivery status).
     pub webhooks: Vec<WebhookRecord>,
+    /// Objects stored in the media host bucket (`/_s3`), deleted ones included.
+    #[serde(default)]
+    pub media_host_objects: Vec<MediaHostObject>,
 }
 
 impl Inspection {
@@ -68,7 +73,7 @@ impl Inspection {
 }
 
 /// Builds the snapshot.
-pub fn snapshot(shared: &Shared) -> Inspection {
+pub fn snapshot(shared: &Shared, media_host: &s3host::Store) -> Inspection {
     let now = shared.clock.now();
     let offset = shared.clock.offset().as_secs();
     let state = shared.lock();
@@ -86,6 +91,7 @@ pub fn snapshot(shared: &Shared) -> Inspection {
         published: state.published.clone(),
         publish_counts,
         webhooks: state.webhooks.clone(),
+        media_host_objects: media_host.objects(),
     }
 }
 
@@ -125,10 +131,13 @@ async fn not_found() -> Response {
     )
 }
 
-async fn inspect(State(shared): State<Arc<Shared>>) -> Response {
+async fn inspect(
+    State(shared): State<Arc<Shared>>,
+    Extension(media_host): Extension<Arc<s3host::Store>>,
+) -> Response {
     web::json(
         StatusCode::OK,
-        &serde_json::to_value(snapshot(&shared)).unwrap_or_default(),
+        &serde_json::to_value(snapshot(&shared, &media_host)).unwrap_or_default(),
     )
 }
 

@@ -9,7 +9,8 @@
 //! `{base}/v2/oauth/token/`; Instagram's `{base}/oauth/authorize`,
 //! `{base}/oauth/access_token`, `{base}/v23.0/me`; Reddit's `{base}/api/v1/authorize`,
 //! `{base}/api/v1/me`. URLs the platforms hand out (upload URLs, paging links) are
-//! absolute URLs under the same base.
+//! absolute URLs under the same base. An S3-compatible bucket for the media host is served
+//! path-style at [`Sandbox::media_host_url`] (`http://127.0.0.1:PORT/_s3`, see [`s3host`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), outpost_sandbox::SandboxError> {
@@ -42,6 +43,7 @@ pub mod instagram;
 pub mod oauth;
 pub mod ratelimit;
 pub mod reddit;
+pub mod s3host;
 mod server;
 pub mod state;
 pub mod tiktok;
@@ -90,6 +92,7 @@ pub enum SandboxError {
 pub struct Sandbox {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    media_host: Arc<s3host::Store>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -126,7 +129,8 @@ impl Sandbox {
         let mut state = State::new(config.seed, apps, config.faults, clock.now());
         state.webhook_url = config.webhook_url;
         let shared = Arc::new(Shared::new(config.seed, origin, state, clock));
-        let app = server::app(shared.clone());
+        let media_host = Arc::new(s3host::Store::default());
+        let app = server::app(shared.clone(), media_host.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -140,6 +144,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             shared,
+            media_host,
             stop: Some(stop),
             task,
         })
@@ -169,6 +174,13 @@ impl Sandbox {
             .collect()
     }
 
+    /// `http://IP:PORT/_s3`: the S3-compatible endpoint of the media host bucket
+    /// (path-style; any bucket name; keys [`s3host::ACCESS_KEY_ID`] and
+    /// [`s3host::SECRET_ACCESS_KEY`]).
+    pub fn media_host_url(&self) -> String {
+        format!("{}/_s3", self.shared.origin)
+    }
+
     /// `http://IP:PORT/_sandbox`: the inspection and control API.
     pub fn control_url(&self) -> String {
         format!("{}/_sandbox", self.shared.origin)
@@ -191,7 +203,7 @@ impl Sandbox {
 
     /// What the sandbox saw so far.
     pub fn inspect(&self) -> Inspection {
-        inspect::snapshot(&self.shared)
+        inspect::snapshot(&self.shared, &self.media_host)
     }
 
     /// Forgets calls, publishes and webhooks seen so far.

@@ -1,5 +1,6 @@
 //! The HTTP server: one axum router with a nest per platform (`/tiktok`, `/instagram`,
-//! `/reddit`) and the inspection API (`/_sandbox`), plus the middleware every platform
+//! `/reddit`), the media host's S3-compatible bucket (`/_s3`, not a platform) and the
+//! inspection API (`/_sandbox`), plus the middleware every platform
 //! request goes through: time-driven state updates, fault injection (latency, 5xx,
 //! dropped bodies, 429 bursts), the call log and webhook delivery.
 
@@ -10,16 +11,16 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::Router;
+use axum::{Extension, Router};
 use bytes_stream::truncated_body;
 
 use crate::config::Platform;
 use crate::faults::Decision;
 use crate::state::{CallRecord, Shared};
-use crate::{inspect, instagram, reddit, tiktok, web, webhook};
+use crate::{inspect, instagram, reddit, s3host, tiktok, web, webhook};
 
-/// The whole application.
-pub fn app(shared: Arc<Shared>) -> Router {
+/// The whole application; `media_host` holds the `/_s3` bucket's objects.
+pub fn app(shared: Arc<Shared>, media_host: Arc<s3host::Store>) -> Router {
     let platforms = Router::new()
         .nest("/tiktok", tiktok::router())
         .nest("/instagram", instagram::router())
@@ -30,7 +31,9 @@ pub fn app(shared: Arc<Shared>) -> Router {
         ));
     Router::new()
         .merge(platforms)
+        .nest("/_s3", s3host::router())
         .nest("/_sandbox", inspect::router())
+        .layer(Extension(media_host))
         .with_state(shared)
 }
 

@@ -55,6 +55,23 @@ fn fast_config(data: &Path) {
     .unwrap();
 }
 
+/// A fast sandbox, a data dir with quick queue settings, and all three accounts connected.
+async fn connected() -> (
+    Sandbox,
+    tokio::task::JoinHandle<()>,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<(String, String)>,
+) {
+    let (sandbox, ticker) = fast_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fast_config(&data);
+    let env = sandbox_env(&sandbox);
+    connect_all(&data, &env).await;
+    (sandbox, ticker, dir, data, env)
+}
+
 fn queue_json(data: &Path, env: &[(String, String)]) -> serde_json::Value {
     let out = run(outpost(data)
         .args(["--json", "queue", "--all"])
@@ -65,12 +82,7 @@ fn queue_json(data: &Path, env: &[(String, String)]) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn publish_with_wait_reaches_each_platform_once() {
-    let (sandbox, _ticker) = fast_sandbox().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    fast_config(&data);
-    let env = sandbox_env(&sandbox);
-    connect_all(&data, &env).await;
+    let (sandbox, _ticker, dir, data, env) = connected().await;
     let clip = dir.path().join("clip.mp4");
     fixture::write_mp4(&clip, 20, 12_000_000).unwrap();
     let envs = || env.iter().map(|(k, v)| (k, v));
@@ -262,12 +274,7 @@ fn start_engine(data: &Path, env: &[(String, String)]) -> Child {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_engine_at_random_moments_loses_nothing_and_publishes_each_video_once() {
-    let (sandbox, _ticker) = fast_sandbox().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    fast_config(&data);
-    let env = sandbox_env(&sandbox);
-    connect_all(&data, &env).await;
+    let (sandbox, _ticker, dir, data, env) = connected().await;
     let drop = dir.path().join("drop");
     std::fs::create_dir(&drop).unwrap();
     let envs = || env.iter().map(|(k, v)| (k, v));

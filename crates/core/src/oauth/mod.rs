@@ -454,6 +454,11 @@ impl Connector {
         &self.db
     }
 
+    /// The configuration this connector was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     pub(crate) fn clock(&self) -> &SharedClock {
         &self.clock
     }

@@ -5,13 +5,19 @@
 //! `media_publish`. A job found in `publishing` asks the container whether it was
 //! published instead of publishing again.
 //!
-//! Meta fetches `image_url` itself, so a local image needs a public URL: Outpost says so
-//! before sending anything.
+//! Meta fetches `image_url`/`video_url` itself, so a local image (or a local video when the
+//! app may not use resumable upload, `[instagram] resumable_upload = false`) needs a public
+//! URL: with a media host configured (`[media_host]`, docs/media-host.md) the file is
+//! uploaded there while the job is `uploading` (the hosted object recorded in the upload
+//! session, so a resumed job does not upload it again) and its public URL goes in the
+//! container; the object is deleted once the post is published. Without one, Outpost says
+//! so before sending anything.
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::media_host::{HostedObject, MediaHost, MediaHostError};
 use super::{check, is_url_source, Halt, JobCtx, PublishError, Step};
 use crate::media::MediaKind;
 use crate::platforms::instagram_publish::{
@@ -24,16 +30,20 @@ use crate::queue::{Changes, JobState, Progress};
 const PART: u64 = 8 * 1024 * 1024;
 /// How long one run waits for a container before handing the job back to the queue.
 const WAIT_FOR: Duration = Duration::from_secs(180);
+/// Session key of the job's file on the media host.
+const HOSTED: &str = "media_host";
+/// A presigned link this close to its expiry is not handed to Instagram again.
+const HOSTED_MARGIN_MS: i64 = 3_600_000;
 
 pub(super) async fn drive(ctx: &mut JobCtx<'_>) -> Step {
     let resumed_publish = ctx.job.state == JobState::Publishing;
-    let plan = plan(ctx)?;
-    if ctx.job.state == JobState::Validating {
-        validate(ctx, &plan).await?;
-        ctx.go(JobState::Uploading, Some("checked"), Changes::default())
-            .await?;
-    }
-    if ctx.job.state == JobState::Uploading {
+    if matches!(ctx.job.state, JobState::Validating | JobState::Uploading) {
+        let plan = plan(ctx)?;
+        if ctx.job.state == JobState::Validating {
+            validate(ctx, &plan).await?;
+            ctx.go(JobState::Uploading, Some("checked"), Changes::default())
+                .await?;
+        }
         let container = prepare(ctx, &plan).await?;
         check_quota(ctx).await?;
         ctx.checkpoint().await?;
@@ -48,7 +58,11 @@ pub(super) async fn drive(ctx: &mut JobCtx<'_>) -> Step {
         )
         .await?;
     }
-    publish(ctx, resumed_publish).await
+    publish(ctx, resumed_publish).await?;
+    if ctx.job.state == JobState::Published {
+        tidy_media_host(ctx).await;
+    }
+    Ok(())
 }
 
 /// The containers a job needs.
@@ -57,6 +71,8 @@ struct Plan {
     items: Vec<ContainerSpec>,
     /// A carousel over `items`.
     carousel: bool,
+    /// The job's file goes to the media host first; `items[0]` gets its public URL.
+    hosted: bool,
 }
 
 fn plan(ctx: &JobCtx<'_>) -> Result<Plan, Halt> {
@@ -72,12 +88,29 @@ fn plan(ctx: &JobCtx<'_>) -> Result<Plan, Halt> {
             "reels".into()
         }
     });
+    let config = ctx.p.inner.connector.config();
+    let media_host = config.media_host.is_some();
+    let resumable = o
+        .resumable_upload
+        .unwrap_or(config.platform(ctx.job.platform).resumable_upload);
     let local_image = || {
         PublishError::invalid(
             "publish.needs_public_url",
             format!(
                 "Instagram fetches images itself from a public https URL, and {source} is a file on this computer. \
-                 Publish the image from a public URL instead (outpost publish https://...), or post it as a Reel if it is a video"
+                 Set up a media host (an S3-compatible bucket Outpost uploads the file to: the [media_host] settings, \
+                 see docs/media-host.md), or publish the image from a public URL instead (outpost publish https://...)"
+            ),
+        )
+    };
+    let local_video = || {
+        PublishError::invalid(
+            "publish.needs_public_url",
+            format!(
+                "resumable upload is turned off for Instagram ([instagram] resumable_upload = false), so Instagram \
+                 must fetch the video itself from a public https URL, and {source} is a file on this computer. \
+                 Set up a media host (the [media_host] settings, see docs/media-host.md), turn resumable upload \
+                 back on if your Instagram app may use it, or publish the video from a public URL"
             ),
         )
     };
@@ -91,9 +124,14 @@ fn plan(ctx: &JobCtx<'_>) -> Result<Plan, Halt> {
                 )
                 .into());
             }
-            let spec = if is_url {
+            let hosted = !is_url && !resumable;
+            if hosted && !media_host {
+                return Err(local_video().into());
+            }
+            let spec = if is_url || hosted {
                 ContainerSpec::ReelFromUrl {
-                    video_url: source,
+                    // Filled with the media host's URL while uploading.
+                    video_url: if hosted { String::new() } else { source },
                     caption,
                     share_to_feed,
                     thumb_offset_ms: o.thumb_offset_ms,
@@ -108,6 +146,7 @@ fn plan(ctx: &JobCtx<'_>) -> Result<Plan, Halt> {
             Ok(Plan {
                 items: vec![spec],
                 carousel: false,
+                hosted,
             })
         }
         "image" => {
@@ -118,27 +157,32 @@ fn plan(ctx: &JobCtx<'_>) -> Result<Plan, Halt> {
                 )
                 .into());
             }
-            if !is_url {
+            if !is_url && !media_host {
                 return Err(local_image().into());
             }
             Ok(Plan {
                 items: vec![ContainerSpec::Image {
-                    image_url: source,
+                    // Filled with the media host's URL while uploading.
+                    image_url: if is_url { source } else { String::new() },
                     caption,
                 }],
                 carousel: false,
+                hosted: !is_url,
             })
         }
         "carousel" => {
             let mut items = Vec::new();
-            let first = if is_url {
+            let hosted = !is_url && (image || !resumable);
+            if hosted && !media_host {
+                return Err(if image { local_image() } else { local_video() }.into());
+            }
+            let url = if is_url { source } else { String::new() };
+            let first = if is_url || hosted {
                 if image {
-                    ContainerSpec::CarouselImage { image_url: source }
+                    ContainerSpec::CarouselImage { image_url: url }
                 } else {
-                    ContainerSpec::CarouselVideo { video_url: source }
+                    ContainerSpec::CarouselVideo { video_url: url }
                 }
-            } else if image {
-                return Err(local_image().into());
             } else {
                 ContainerSpec::CarouselVideoResumable
             };
@@ -171,6 +215,7 @@ fn plan(ctx: &JobCtx<'_>) -> Result<Plan, Halt> {
             Ok(Plan {
                 items,
                 carousel: true,
+                hosted,
             })
         }
         other => Err(PublishError::invalid(
@@ -191,8 +236,8 @@ fn looks_like_image(url: &str) -> bool {
 }
 
 async fn validate(ctx: &JobCtx<'_>, plan: &Plan) -> Step {
-    let local_video = plan.items.first().is_some_and(ContainerSpec::is_resumable);
-    let probe = if local_video {
+    let local = plan.hosted || plan.items.first().is_some_and(ContainerSpec::is_resumable);
+    let probe = if local {
         Some(check::probe(&ctx.file()).await?)
     } else {
         None
@@ -237,7 +282,11 @@ async fn prepare(ctx: &mut JobCtx<'_>, plan: &Plan) -> Result<String, Halt> {
                     "instagram: starting a new container"
                 );
                 restarted = true;
-                let empty = json!({});
+                // A new container, but the file on the media host is still good.
+                let mut empty = json!({});
+                if let Some(hosted) = session(ctx).get(HOSTED) {
+                    empty[HOSTED] = hosted.clone();
+                }
                 ctx.progress(Progress {
                     bytes_acked: Some(0),
                     chunks_acked: Some(0),
@@ -254,14 +303,21 @@ async fn prepare(ctx: &mut JobCtx<'_>, plan: &Plan) -> Result<String, Halt> {
 
 async fn prepare_once(ctx: &mut JobCtx<'_>, plan: &Plan) -> Result<String, Halt> {
     let ig_user = ctx.account_user_id().await?;
+    let mut items = plan.items.clone();
+    // Hosted before its container is created (once created, Instagram has fetched it).
+    let first = if plan.carousel { "child0" } else { "container" };
+    if plan.hosted && session(ctx)[first].is_null() {
+        let hosted = host_file(ctx).await?;
+        items[0] = with_url(&items[0], hosted.url);
+    }
     if !plan.carousel {
-        let spec = &plan.items[0];
+        let spec = &items[0];
         let container = item(ctx, &ig_user, spec, "container").await?;
         wait_finished(ctx, &container).await?;
         return Ok(container);
     }
-    let mut children = Vec::with_capacity(plan.items.len());
-    for (i, spec) in plan.items.iter().enumerate() {
+    let mut children = Vec::with_capacity(items.len());
+    for (i, spec) in items.iter().enumerate() {
         let child = item(ctx, &ig_user, spec, &format!("child{i}")).await?;
         children.push(child);
     }
@@ -293,6 +349,117 @@ async fn prepare_once(ctx: &mut JobCtx<'_>, plan: &Plan) -> Result<String, Halt>
     Ok(created.id)
 }
 
+/// `spec` (a kind Meta fetches from a URL) with `url`.
+fn with_url(spec: &ContainerSpec, url: String) -> ContainerSpec {
+    match spec {
+        ContainerSpec::Image { caption, .. } => ContainerSpec::Image {
+            image_url: url,
+            caption: caption.clone(),
+        },
+        ContainerSpec::CarouselImage { .. } => ContainerSpec::CarouselImage { image_url: url },
+        ContainerSpec::CarouselVideo { .. } => ContainerSpec::CarouselVideo { video_url: url },
+        ContainerSpec::ReelFromUrl {
+            caption,
+            share_to_feed,
+            thumb_offset_ms,
+            ..
+        } => ContainerSpec::ReelFromUrl {
+            video_url: url,
+            caption: caption.clone(),
+            share_to_feed: *share_to_feed,
+            thumb_offset_ms: *thumb_offset_ms,
+        },
+        other => other.clone(),
+    }
+}
+
+/// The configured media host.
+fn media_host(ctx: &JobCtx<'_>) -> Result<Option<MediaHost>, Halt> {
+    let Some(config) = &ctx.p.inner.connector.config().media_host else {
+        return Ok(None);
+    };
+    let http = crate::http::Http::new().map_err(PlatformError::from)?;
+    MediaHost::new(config, http)
+        .map(Some)
+        .map_err(|e| media_host_halt(ctx, e))
+}
+
+/// A media host failure as the queue sees it: `PublishError::MediaHost`, which the queue
+/// retries when transient (network trouble, 5xx, throttling) and reports otherwise.
+fn media_host_halt(_ctx: &JobCtx<'_>, e: MediaHostError) -> Halt {
+    Halt::Error(PublishError::MediaHost(e))
+}
+
+fn unix_ms_now() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The job's file on the media host: the object recorded in the session (while its link
+/// is good), else uploaded now and recorded.
+async fn host_file(ctx: &mut JobCtx<'_>) -> Result<HostedObject, Halt> {
+    let recorded = session(ctx)
+        .get(HOSTED)
+        .and_then(|v| serde_json::from_value::<HostedObject>(v.clone()).ok());
+    // Presigned links expire with the system clock they were signed with.
+    if let Some(hosted) = recorded.filter(|h| h.usable_at(unix_ms_now(), HOSTED_MARGIN_MS)) {
+        return Ok(hosted);
+    }
+    let host = media_host(ctx)?.ok_or_else(|| {
+        PublishError::invalid(
+            "publish.needs_public_url",
+            "this post was planned with a media host and [media_host] is no longer set up (docs/media-host.md)",
+        )
+    })?;
+    let file = ctx.file();
+    let probe = check::probe(&file).await?;
+    ctx.checkpoint().await?;
+    ctx.progress(Progress {
+        step: Some("uploading to the media host"),
+        ..Progress::default()
+    })
+    .await?;
+    let hosted = host
+        .put_file(&file, probe.container.mime())
+        .await
+        .map_err(|e| media_host_halt(ctx, e))?;
+    tracing::info!(job = ctx.job.id, key = %hosted.key, "instagram: file on the media host");
+    let mut s = session(ctx);
+    s[HOSTED] = serde_json::to_value(&hosted).unwrap_or_default();
+    let bytes = i64::try_from(probe.bytes).unwrap_or(i64::MAX);
+    ctx.progress(Progress {
+        session: Some(&s),
+        bytes_acked: Some(bytes),
+        chunks_acked: Some(1),
+        step: Some("uploaded to the media host"),
+        ..Progress::default()
+    })
+    .await?;
+    Ok(hosted)
+}
+
+/// After publishing: the file on the media host is not needed any more (Instagram has
+/// its own copy). A failure only leaves the object behind.
+async fn tidy_media_host(ctx: &JobCtx<'_>) {
+    let Some(key) = session(ctx)
+        .get(HOSTED)
+        .and_then(|h| h.get("key"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let host = match media_host(ctx) {
+        Ok(Some(host)) => host,
+        _ => return,
+    };
+    if let Err(e) = host.delete(&key).await {
+        tracing::warn!(job = ctx.job.id, key, error = %e, "instagram: could not delete the file from the media host");
+    }
+}
+
 /// One container, created once (its id kept in the session under `key`), bytes sent.
 async fn item(
     ctx: &mut JobCtx<'_>,
@@ -315,7 +482,8 @@ async fn item(
             }
             ctx.progress(Progress {
                 session: Some(&s),
-                bytes_acked: Some(0),
+                // A resumable upload starts from nothing; a hosted file is already counted.
+                bytes_acked: spec.is_resumable().then_some(0),
                 step: Some("container created"),
                 ..Progress::default()
             })

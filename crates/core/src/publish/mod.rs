@@ -18,6 +18,7 @@ mod check;
 mod files;
 mod instagram;
 pub mod lock;
+pub mod media_host;
 pub mod options;
 mod reddit;
 pub mod retry;
@@ -48,6 +49,9 @@ use crate::vault::SecretValue;
 pub use options::PostOptions;
 pub use retry::RetryPolicy;
 
+/// `next_attempt_at` of a scheduled post held until the creator says (missed while closed).
+const HELD: i64 = i64::MAX;
+
 /// Errors of publishing.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -68,6 +72,9 @@ pub enum PublishError {
     /// The queue's storage.
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// The media host (Instagram's public URLs for local files) failed.
+    #[error(transparent)]
+    MediaHost(#[from] media_host::MediaHostError),
     /// A file could not be read or moved.
     #[error("{path}: {source}")]
     Io {
@@ -102,6 +109,7 @@ impl UserFacing for PublishError {
             PublishError::Platform(e) => e.code(),
             PublishError::OAuth(e) => e.code(),
             PublishError::Queue(e) => e.code(),
+            PublishError::MediaHost(e) => e.code(),
             PublishError::Io { .. } => "publish.io",
         }
     }
@@ -295,12 +303,29 @@ impl Publisher {
                  WHERE state = 'queued' AND publish_at IS NOT NULL AND publish_at < ?1 AND next_attempt_at IS NULL AND attempts = 0",
             )
             .bind(now)
-            .bind(i64::MAX)
+            .bind(HELD)
+            .execute(self.db().pool())
+            .await
+            .map_err(|e| PublishError::Queue(e.into()))?;
+        } else {
+            // Back to "publish": what was held for the creator goes now.
+            sqlx::query(
+                "UPDATE jobs SET next_attempt_at = NULL, step_detail = NULL WHERE state = 'queued' AND next_attempt_at = ?1",
+            )
+            .bind(HELD)
             .execute(self.db().pool())
             .await
             .map_err(|e| PublishError::Queue(e.into()))?;
         }
         Ok(())
+    }
+
+    fn is_running(&self, job: i64) -> bool {
+        self.inner
+            .running
+            .lock()
+            .expect("running set")
+            .contains(&job)
     }
 
     async fn start_due(&self, tasks: &mut JoinSet<()>) -> Result<(), PublishError> {
@@ -311,13 +336,7 @@ impl Publisher {
         // A job left validating or uploading with no task here (its outcome could not be
         // written) goes back to the queue; this process is the only engine.
         for job in queue::orphans(self.db()).await? {
-            if self
-                .inner
-                .running
-                .lock()
-                .expect("running set")
-                .contains(&job.id)
-            {
+            if self.is_running(job.id) {
                 continue;
             }
             let changes = Changes {
@@ -336,13 +355,7 @@ impl Publisher {
             .await;
         }
         for job in queue::due(self.db(), now, 64).await? {
-            if self
-                .inner
-                .running
-                .lock()
-                .expect("running set")
-                .contains(&job.id)
-            {
+            if self.is_running(job.id) {
                 continue;
             }
             let Ok(permit) = self.inner.slots[&job.platform].clone().try_acquire_owned() else {
@@ -588,6 +601,7 @@ impl Publisher {
             PublishError::OAuth(OAuthError::Platform(p)) => p.is_transient(),
             PublishError::OAuth(OAuthError::Http(_)) => true,
             PublishError::Queue(QueueError::Db(_)) => true,
+            PublishError::MediaHost(e) => e.is_transient(),
             _ => false,
         };
         if !transient {

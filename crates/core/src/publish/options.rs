@@ -61,6 +61,9 @@ pub struct InstagramOptions {
     pub thumb_offset_ms: Option<u64>,
     /// Carousel items after the job's own file: public URLs of JPEG images or videos.
     pub carousel: Vec<String>,
+    /// Send a local video by resumable upload (default: the `[instagram]
+    /// resumable_upload` setting, itself true); `false` goes through the media host.
+    pub resumable_upload: Option<bool>,
 }
 
 /// Reddit post settings.

@@ -187,8 +187,9 @@ pub async fn cancel(db: &Database, job: i64, now: i64) -> Result<JobState, Queue
     }
 }
 
-/// Queue a failed (or quota-waiting) job again, now. Refused when it already reached the
-/// publish call ([`QueueError::AlreadyPublished`]).
+/// Queue a failed (or quota-waiting) job again, now; a queued one goes now (no retry
+/// wait, no missed schedule held). Refused when it already reached the publish call
+/// ([`QueueError::AlreadyPublished`]).
 pub async fn retry(db: &Database, job: i64, now: i64) -> Result<JobState, QueueError> {
     let state = current_state(db, job).await?;
     match state {
@@ -204,10 +205,15 @@ pub async fn retry(db: &Database, job: i64, now: i64) -> Result<JobState, QueueE
             Ok(JobState::Queued)
         }
         JobState::Queued => {
+            // Now: no wait for a retry, and a schedule that already passed (a post held
+            // after a missed time) is settled, so a restart does not hold it again.
             sqlx::query(
-                "UPDATE jobs SET next_attempt_at = NULL WHERE id = ?1 AND state = 'queued'",
+                "UPDATE jobs SET next_attempt_at = NULL, \
+                 publish_at = CASE WHEN publish_at <= ?2 THEN NULL ELSE publish_at END \
+                 WHERE id = ?1 AND state = 'queued'",
             )
             .bind(job)
+            .bind(now)
             .execute(db.pool())
             .await?;
             Ok(state)
