@@ -262,14 +262,26 @@ async fn bad_input_is_refused_with_the_reason_and_nothing_queued() {
     assert_eq!(queue_json(&data, &env)["jobs"].as_array().unwrap().len(), 0);
 }
 
-fn start_engine(data: &Path, env: &[(String, String)]) -> Child {
-    outpost(data)
-        .arg("run")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+/// An `outpost run` child that is killed when dropped (a failing test leaves none behind).
+struct Engine(Child);
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_engine(data: &Path, env: &[(String, String)]) -> Engine {
+    Engine(
+        outpost(data)
+            .arg("run")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -321,8 +333,8 @@ async fn killing_the_engine_at_random_moments_loses_nothing_and_publishes_each_v
         }
         let mut engine = start_engine(&data, &env);
         tokio::time::sleep(Duration::from_millis(rng.gen_range(300..2000))).await;
-        engine.kill().unwrap();
-        engine.wait().unwrap();
+        engine.0.kill().unwrap();
+        engine.0.wait().unwrap();
         let q = queue_json(&data, &env);
         let jobs = q["jobs"].as_array().unwrap();
         let in_flight = jobs
@@ -358,8 +370,8 @@ async fn killing_the_engine_at_random_moments_loses_nothing_and_publishes_each_v
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
     // SIGTERM stops it cleanly.
-    sigterm(&engine);
-    let status = engine.wait().unwrap();
+    sigterm(&engine.0);
+    let status = engine.0.wait().unwrap();
     assert!(status.success(), "{status:?}");
 
     assert_eq!(jobs.len(), expected, "no job lost, none duplicated");
