@@ -66,6 +66,22 @@ impl UserFacing for HttpError {
     }
 }
 
+/// Bytes read from disk per step when a request body streams a file: large enough that an
+/// upload is not paced by reads (tokio's default of 4 KiB made a read and a socket write per
+/// 4 KiB, an eighth of what `curl` reaches on loopback), small enough to stay constant memory.
+pub const UPLOAD_BUFFER: usize = 256 * 1024;
+
+/// A request body streaming `reader` from disk in [`UPLOAD_BUFFER`] steps.
+pub fn streamed_body<R>(reader: R) -> reqwest::Body
+where
+    R: tokio::io::AsyncRead + Send + Sync + 'static,
+{
+    reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+        reader,
+        UPLOAD_BUFFER,
+    ))
+}
+
 /// A response read in full.
 #[derive(Debug, Clone)]
 pub struct HttpResponse {

@@ -568,6 +568,9 @@ async fn a_stopped_upload_resumes_from_what_the_platform_has() {
             json!({"tiktok": {"privacy_level": "SELF_ONLY"}}),
         )
         .await;
+    // Each answer takes 300 ms, so the engine is stopped between two chunks.
+    r.w.sandbox
+        .set_faults("latency=300ms".parse::<FaultSpec>().unwrap());
     // Stop the engine as soon as the second chunk is acknowledged.
     let db = r.w.connector.db().clone();
     let id = ids[0];
@@ -590,6 +593,7 @@ async fn a_stopped_upload_resumes_from_what_the_platform_has() {
         ),
         "{stopped:?}"
     );
+    r.w.sandbox.set_faults(FaultSpec::default());
     let before = calls_starting(&r.w.sandbox, "PUT /tiktok/");
     // A new engine (as after a restart) picks it up where it was.
     let again = Publisher::new(r.w.connector.clone(), r.clock.clone(), settings());
@@ -740,6 +744,9 @@ async fn an_expired_upload_link_starts_a_new_upload_and_posts_once() {
             json!({"tiktok": {"privacy_level": "SELF_ONLY"}}),
         )
         .await;
+    // Slow answers, so the engine is stopped after the first chunk.
+    r.w.sandbox
+        .set_faults("latency=300ms".parse::<FaultSpec>().unwrap());
     let (db, id) = (r.w.connector.db().clone(), ids[0]);
     r.publisher
         .run(async move {
@@ -752,6 +759,7 @@ async fn an_expired_upload_link_starts_a_new_upload_and_posts_once() {
         })
         .await
         .unwrap();
+    r.w.sandbox.set_faults(FaultSpec::default());
     assert_eq!(r.job(id).await.state, JobState::Uploading);
     let first = r.job(id).await.upload_session.unwrap()["publish_id"].clone();
     // Two hours pass on TikTok's side: the upload link (valid one hour) is dead.

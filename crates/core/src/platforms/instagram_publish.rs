@@ -389,7 +389,7 @@ impl PlatformClient {
         };
         let mut f = tokio::fs::File::open(file).await.map_err(io)?;
         f.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
-        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(f.take(len)));
+        let body = crate::http::streamed_body(f.take(len));
         let mut auth =
             HeaderValue::from_str(&format!("OAuth {}", access.expose())).map_err(|_| {
                 PlatformError::Unauthorized {

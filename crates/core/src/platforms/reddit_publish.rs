@@ -457,9 +457,7 @@ impl PlatformClient {
                 format!("multipart/form-data; boundary={boundary}"),
             )
             .header(CONTENT_LENGTH, total)
-            .body(reqwest::Body::wrap_stream(
-                tokio_util::io::ReaderStream::new(stream),
-            ));
+            .body(crate::http::streamed_body(stream));
         let resp = self.http.send(P, E, req).await?;
         if !resp.is_success() {
             return Err(s3_error(&resp));

@@ -294,7 +294,7 @@ impl PlatformClient {
         };
         let mut f = tokio::fs::File::open(file).await.map_err(io)?;
         f.seek(std::io::SeekFrom::Start(first)).await.map_err(io)?;
-        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(f.take(len)));
+        let body = crate::http::streamed_body(f.take(len));
         // The upload URL is absolute and handed out by TikTok (the sandbox's under its base).
         let req = self
             .http

@@ -304,7 +304,7 @@ impl MediaHost {
         let url = self.presigned_put(&key);
         register_signature(&url);
         // `take`: never more than the announced length, even if the file grows meanwhile.
-        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file.take(len)));
+        let body = crate::http::streamed_body(file.take(len));
         let request = self
             .http
             .client()
