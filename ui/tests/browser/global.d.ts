@@ -1,0 +1,1 @@
+/// <reference path="../../src/harness/window.d.ts" />
