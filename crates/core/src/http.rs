@@ -191,7 +191,8 @@ async fn read(
     })
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error and its causes, joined with ": " (strip URLs first: `reqwest::Error::without_url`).
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

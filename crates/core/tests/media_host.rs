@@ -25,22 +25,10 @@ use outpost_sandbox::faults::FaultSpec;
 use outpost_sandbox::{s3host, Sandbox};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use support::{connect, engine, frozen_sandbox, sandbox_env, Engine};
+use support::{connect, engine, fast_clock, frozen_sandbox, sandbox_env, Engine};
 
 const PUBLIC_BASE: &str = "https://media.outpost.example";
 const BUCKET: &str = "outpost-media";
-
-/// Sandbox time runs 20× faster than ours, so processing (seconds of platform time) is quick.
-fn fast_clock(sandbox: &Sandbox) -> tokio::task::JoinHandle<()> {
-    let url = format!("{}/clock/advance", sandbox.control_url());
-    tokio::spawn(async move {
-        let http = reqwest::Client::new();
-        loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let _ = http.post(&url).body(r#"{"seconds": 2}"#).send().await;
-        }
-    })
-}
 
 fn media_host_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
     vec![

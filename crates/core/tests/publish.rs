@@ -19,19 +19,7 @@ use outpost_sandbox::config::Platform as SP;
 use outpost_sandbox::faults::FaultSpec;
 use outpost_sandbox::Sandbox;
 use serde_json::{json, Map, Value};
-use support::{frozen_sandbox, world_with, World};
-
-/// Sandbox time runs 20× faster than ours, so processing (seconds of platform time) is quick.
-fn fast_clock(sandbox: &Sandbox) -> tokio::task::JoinHandle<()> {
-    let url = format!("{}/clock/advance", sandbox.control_url());
-    tokio::spawn(async move {
-        let http = reqwest::Client::new();
-        loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let _ = http.post(&url).body(r#"{"seconds": 2}"#).send().await;
-        }
-    })
-}
+use support::{fast_clock, frozen_sandbox, world_with, World};
 
 fn settings() -> QueueSettings {
     QueueSettings {

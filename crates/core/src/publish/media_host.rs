@@ -377,7 +377,7 @@ async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), MediaH
             MediaHostError::Timeout
         } else {
             MediaHostError::Unreachable {
-                reason: error_chain(&e.without_url()),
+                reason: crate::http::error_chain(&e.without_url()),
             }
         }
     };
@@ -389,17 +389,6 @@ async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), MediaH
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
     Ok((status, body))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// `<Code>` and `<Message>` of an S3 error document.
