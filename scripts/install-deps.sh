@@ -7,7 +7,11 @@ set -euo pipefail
 
 what="${1:-build}"
 build_pkgs=(build-essential pkg-config curl ca-certificates libdbus-1-dev libssl-dev)
+# The desktop app (crates/desktop, Tauri 2): WebKitGTK, the tray, icons.
+build_pkgs+=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 test_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools chromium chromium-driver)
+# The desktop app's window under a virtual display, and WebDriver for it.
+test_pkgs+=(xvfb xauth webkit2gtk-driver)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$what" = "test" ]; then

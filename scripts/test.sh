@@ -14,8 +14,10 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+# The desktop shell (crates/desktop) is not built here yet: it needs the built web UI and
+# WebKitGTK, and joins this script with its WebDriver test (issue 7).
 echo "== cargo clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --exclude outpost-desktop --all-targets --locked -- -D warnings
 
 # Isolated desktop session for the keyring: its own XDG dirs, its own bus.
 session="$(mktemp -d)"
@@ -29,5 +31,5 @@ XDG_CACHE_HOME="$session/cache" XDG_RUNTIME_DIR="$session/runtime" \
 dbus-run-session -- bash -c '
   set -euo pipefail
   printf "outpost-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  OUTPOST_TEST_SECRET_SERVICE=1 OUTPOST_REQUIRE_BROWSER=1 cargo test --workspace --locked "$@"
+  OUTPOST_TEST_SECRET_SERVICE=1 OUTPOST_REQUIRE_BROWSER=1 cargo test --workspace --exclude outpost-desktop --locked "$@"
 ' outpost-tests "$@"

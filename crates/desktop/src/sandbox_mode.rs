@@ -1,0 +1,146 @@
+//! Sandbox mode: with no platform client id configured, the app starts the platform
+//! emulator (`outpost-sandbox`) in-process on an ephemeral loopback port and points every
+//! client at it, with the sandbox's seeded developer apps. The same `OUTPOST_*` overrides
+//! the CLI's end-to-end tests use, given to `Config::load` as its environment.
+//!
+//! Sandbox data lives apart from real data, in `DATA/sandbox/`: the emulator forgets its
+//! accounts when the app quits, and a creator's real accounts must never mix with demo
+//! ones. Its vault uses a passphrase key (a fixed, published passphrase) unless
+//! `OUTPOST_VAULT_BACKEND` / `OUTPOST_VAULT_PASSPHRASE` say otherwise: the tokens it holds
+//! are the emulator's, worth nothing, and demo mode must work without an OS keyring.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use outpost_core::config::{Config, ConfigSources};
+use outpost_sandbox::config as seeded;
+use outpost_sandbox::{Platform as SandboxPlatform, Sandbox, SandboxConfig};
+
+use crate::error::{fail, shell_error, ErrorPayload};
+
+/// The vault passphrase of sandbox data dirs. Public on purpose: it protects demo tokens.
+pub const SANDBOX_PASSPHRASE: &str = "outpost sandbox mode: demo tokens only";
+
+/// The sub-folder of the data dir that sandbox mode uses.
+pub const SANDBOX_DIR: &str = "sandbox";
+
+/// Configuration overrides for a sandbox whose platforms are served at `base_url(p)`.
+/// Variables already in `env` for the vault are kept (a keyring can be asked for).
+pub fn sandbox_env(
+    env: &HashMap<String, String>,
+    data_dir: &Path,
+    base_url: impl Fn(SandboxPlatform) -> String,
+) -> HashMap<String, String> {
+    let mut out = env.clone();
+    let mut set = |k: &str, v: String| {
+        out.insert(k.to_owned(), v);
+    };
+    set(
+        "OUTPOST_DATA_DIR",
+        data_dir.join(SANDBOX_DIR).to_string_lossy().into_owned(),
+    );
+    set("OUTPOST_TIKTOK_BASE_URL", base_url(SandboxPlatform::TikTok));
+    set("OUTPOST_TIKTOK_CLIENT_ID", seeded::TIKTOK_CLIENT_KEY.into());
+    set(
+        "OUTPOST_TIKTOK_CLIENT_SECRET",
+        seeded::TIKTOK_CLIENT_SECRET.into(),
+    );
+    set(
+        "OUTPOST_INSTAGRAM_BASE_URL",
+        base_url(SandboxPlatform::Instagram),
+    );
+    set(
+        "OUTPOST_INSTAGRAM_CLIENT_ID",
+        seeded::INSTAGRAM_APP_ID.into(),
+    );
+    set(
+        "OUTPOST_INSTAGRAM_CLIENT_SECRET",
+        seeded::INSTAGRAM_APP_SECRET.into(),
+    );
+    // No HTTPS bridge exists in demo mode: the sandbox accepts the loopback redirect.
+    set("OUTPOST_INSTAGRAM_REDIRECT", "loopback".into());
+    set("OUTPOST_REDDIT_BASE_URL", base_url(SandboxPlatform::Reddit));
+    set("OUTPOST_REDDIT_CLIENT_ID", seeded::REDDIT_CLIENT_ID.into());
+    // Reddit keeps its default: the `outpost://oauth/callback` deep link.
+    set("OUTPOST_REDDIT_REDIRECT", "custom-scheme".into());
+    if !env.contains_key("OUTPOST_VAULT_BACKEND") && !env.contains_key("OUTPOST_VAULT_PASSPHRASE") {
+        set("OUTPOST_VAULT_BACKEND", "passphrase".into());
+        set("OUTPOST_VAULT_PASSPHRASE", SANDBOX_PASSPHRASE.into());
+    }
+    out
+}
+
+/// The configuration the app runs with, and the sandbox when in sandbox mode.
+pub struct Loaded {
+    /// Configuration (pointing at the sandbox in sandbox mode).
+    pub config: Config,
+    /// The in-process emulator, kept alive for the app's lifetime.
+    pub sandbox: Option<Sandbox>,
+}
+
+/// Load the configuration from the process; in sandbox mode start the emulator first.
+pub async fn load() -> Result<Loaded, ErrorPayload> {
+    let sources = ConfigSources::from_process(None);
+    let config = Config::load(&sources).map_err(fail)?;
+    if !config.sandbox_mode() {
+        return Ok(Loaded {
+            config,
+            sandbox: None,
+        });
+    }
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .map_err(|e| shell_error("sandbox.start", format!("the sandbox did not start: {e}")))?;
+    let env = sandbox_env(&sources.env, &config.data_dir, |p| sandbox.base_url(p));
+    let config = Config::load(&ConfigSources {
+        data_dir_flag: None,
+        env,
+    })
+    .map_err(fail)?;
+    tracing::info!(addr = %sandbox.addr(), "sandbox mode: platforms emulated in-process");
+    Ok(Loaded {
+        config,
+        sandbox: Some(sandbox),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(p: SandboxPlatform) -> String {
+        format!("http://127.0.0.1:4000/{}", p.name())
+    }
+
+    #[test]
+    fn points_every_platform_at_the_sandbox_in_its_own_data_dir() {
+        let env = sandbox_env(&HashMap::new(), Path::new("/data"), url);
+        let dir = tempfile::tempdir().unwrap();
+        let mut env2 = env.clone();
+        env2.insert(
+            "OUTPOST_DATA_DIR".into(),
+            dir.path().to_string_lossy().into_owned(),
+        );
+        assert_eq!(env["OUTPOST_DATA_DIR"], "/data/sandbox");
+        assert_eq!(env["OUTPOST_VAULT_BACKEND"], "passphrase");
+        let config = Config::load(&ConfigSources {
+            data_dir_flag: None,
+            env: env2,
+        })
+        .unwrap();
+        for p in outpost_core::Platform::ALL {
+            let pc = config.platform(p);
+            assert!(pc.client_id.is_some(), "{p:?}");
+            assert!(pc.endpoints.is_overridden(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn keeps_a_vault_the_user_chose() {
+        let mut given = HashMap::new();
+        given.insert("OUTPOST_VAULT_BACKEND".to_owned(), "keyring".to_owned());
+        let env = sandbox_env(&given, Path::new("/d"), url);
+        assert_eq!(env["OUTPOST_VAULT_BACKEND"], "keyring");
+        assert!(!env.contains_key("OUTPOST_VAULT_PASSPHRASE"));
+    }
+}

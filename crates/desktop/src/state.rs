@@ -1,0 +1,114 @@
+//! What the app opened at start-up, shared by commands, the tray and the event forwarders:
+//! configuration, database, connector, the engine's workers, the desktop settings.
+
+use std::sync::Arc;
+
+use outpost_core::config::Config;
+use outpost_core::db::Database;
+use outpost_core::oauth::Connector;
+use outpost_core::publish::Publisher;
+use outpost_core::sync::Syncer;
+use outpost_core::telemetry::{self, redact, TelemetryGuard, TelemetryOptions};
+use outpost_core::vault::{Vault, VaultOptions};
+use outpost_core::{clock, http};
+use outpost_sandbox::Sandbox;
+use tokio::sync::Mutex;
+
+use crate::connect::PendingConnects;
+use crate::engine::{Engine, Parts};
+use crate::error::{fail, ErrorPayload};
+use crate::settings::DesktopSettings;
+
+/// The app's state (managed by Tauri).
+pub struct AppState {
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// Sandbox mode (no platform credentials: the platforms are emulated in-process).
+    pub sandbox_mode: bool,
+    /// Database.
+    pub db: Database,
+    /// Accounts and tokens.
+    pub connector: Connector,
+    /// The queue's workers (run by the engine when it holds the lock).
+    pub publisher: Publisher,
+    /// Insights sync.
+    pub syncer: Syncer,
+    /// The background engine.
+    pub engine: Engine,
+    /// Sign-ins waiting for their callback.
+    pub connects: PendingConnects,
+    /// The window's preferences.
+    pub settings: Mutex<DesktopSettings>,
+    _sandbox: Option<Sandbox>,
+    _telemetry: TelemetryGuard,
+}
+
+impl AppState {
+    /// Load configuration (starting the sandbox in sandbox mode), logging, the database,
+    /// the vault, and start the engine.
+    pub async fn open() -> Result<AppState, ErrorPayload> {
+        let loaded = crate::sandbox_mode::load().await?;
+        let sandbox_mode = loaded.sandbox.is_some();
+        let config = loaded.config;
+        for platform in &config.platforms {
+            if let Some(secret) = &platform.client_secret {
+                redact::register_pinned_secret(secret.expose());
+            }
+        }
+        let media_host_secret = config.media_host.as_ref().map(|m| &m.secret_access_key);
+        for secret in [config.vault_passphrase.as_ref(), media_host_secret]
+            .into_iter()
+            .flatten()
+        {
+            redact::register_pinned_secret(secret.expose());
+        }
+        config.ensure_data_dir().map_err(fail)?;
+        let telemetry = telemetry::init(&TelemetryOptions {
+            logs_dir: Some(config.logs_dir()),
+            verbosity: 0,
+            console: true,
+        })
+        .map_err(fail)?;
+        let db = Database::open(&config.database_path())
+            .await
+            .map_err(fail)?;
+        let config = Arc::new(config);
+        let vault = Vault::new(
+            db.clone(),
+            VaultOptions::from_config(&config),
+            clock::system(),
+        );
+        let connector = Connector::new(
+            db.clone(),
+            Arc::new(vault),
+            http::Http::new().map_err(fail)?,
+            config.clone(),
+            clock::system(),
+        );
+        let publisher = Publisher::new(connector.clone(), clock::system(), config.queue.clone());
+        let syncer = Syncer::new(connector.clone(), clock::system());
+        let settings = DesktopSettings::load(&DesktopSettings::path(&config.data_dir));
+        let engine = Engine::start(Parts {
+            config: config.clone(),
+            db: db.clone(),
+            connector: connector.clone(),
+            publisher: publisher.clone(),
+            syncer: syncer.clone(),
+            sync_interval: settings.sync_interval(config.sync_interval),
+        })
+        .await;
+        Ok(AppState {
+            config,
+            sandbox_mode,
+            db,
+            connector,
+            publisher,
+            syncer,
+            engine,
+            connects: PendingConnects::default(),
+            settings: Mutex::new(settings),
+            _sandbox: loaded.sandbox,
+            _telemetry: telemetry,
+        })
+    }
+}

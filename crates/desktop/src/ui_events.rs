@@ -1,0 +1,67 @@
+//! The events the UI listens to (`ui/src/lib/ipc-types.ts` `Events`): `job-update`,
+//! `account-connected`, `connect-failed`; and bringing the window to the front.
+
+use outpost_core::db::accounts::Account;
+use outpost_core::publish::JobUpdate;
+use outpost_core::Platform;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::error::ErrorPayload;
+
+/// Event name of job progress.
+pub const JOB_UPDATE: &str = "job-update";
+/// Event name of a completed sign-in.
+pub const ACCOUNT_CONNECTED: &str = "account-connected";
+/// Event name of a failed sign-in.
+pub const CONNECT_FAILED: &str = "connect-failed";
+/// The main window's label.
+pub const MAIN_WINDOW: &str = "main";
+
+/// Payload of `account-connected`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountConnected {
+    /// The account.
+    pub account: Account,
+}
+
+/// Payload of `connect-failed`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectFailed {
+    /// Which platform's sign-in failed.
+    pub platform: Platform,
+    /// Why.
+    pub error: ErrorPayload,
+}
+
+fn emit<R: Runtime, T: Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: T) {
+    if let Err(e) = app.emit(event, payload) {
+        tracing::warn!(error = %e, event, "could not send an event to the window");
+    }
+}
+
+/// Send a job update to the window.
+pub fn job_update<R: Runtime>(app: &AppHandle<R>, u: &JobUpdate) {
+    emit(app, JOB_UPDATE, u.clone());
+}
+
+/// A sign-in completed: tell the window and bring it to the front.
+pub fn connected<R: Runtime>(app: &AppHandle<R>, account: Account) {
+    emit(app, ACCOUNT_CONNECTED, AccountConnected { account });
+    focus_main(app);
+}
+
+/// A sign-in failed: tell the window and bring it to the front.
+pub fn connect_failed<R: Runtime>(app: &AppHandle<R>, platform: Platform, error: ErrorPayload) {
+    emit(app, CONNECT_FAILED, ConnectFailed { platform, error });
+    focus_main(app);
+}
+
+/// Show, restore and focus the main window.
+pub fn focus_main<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(w) = app.get_webview_window(MAIN_WINDOW) {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+}
