@@ -65,8 +65,29 @@ export const WEEKDAY_NAMES: Record<Weekday, string> = {
   Sun: 'Sunday',
 };
 
-const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+/**
+ * The locale for numbers and dates: the first of the browser's languages that Intl
+ * accepts, else en-US. WebKitGTK reports "C" under LANG=C.UTF-8, and Intl throws on it
+ * (even for `undefined`, which falls back to that default), so a tag is always passed.
+ */
+export function pickLocale(candidates: readonly (string | undefined)[]): string {
+  for (const tag of candidates) {
+    if (!tag) continue;
+    try {
+      if (Intl.NumberFormat.supportedLocalesOf(tag).length > 0) return tag;
+    } catch {
+      // Not a BCP 47 tag ("C", "POSIX"): try the next one.
+    }
+  }
+  return 'en-US';
+}
+
+const LOCALE = pickLocale(
+  typeof navigator === 'undefined' ? [] : [...(navigator.languages ?? []), navigator.language],
+);
+
+const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumFractionDigits: 1 });
 
 export function formatInt(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : integer.format(n);
@@ -118,16 +139,16 @@ export function formatDuration(secs: number | null | undefined): string {
   return `${s} s`;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const dateTime = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium' });
+const timeOnly = new Intl.DateTimeFormat(LOCALE, { timeStyle: 'short' });
 
 export function formatDateTime(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '—' : dateTime.format(new Date(ms));
 }
 
-const shortDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
-const shortDateTime = new Intl.DateTimeFormat(undefined, {
+const shortDate = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric' });
+const shortDateTime = new Intl.DateTimeFormat(LOCALE, {
   month: 'short',
   day: 'numeric',
   hour: 'numeric',
