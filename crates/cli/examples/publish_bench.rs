@@ -55,7 +55,7 @@ use outpost_core::config::QueueSettings;
 use outpost_core::media::fixture;
 use outpost_core::platforms::tiktok_publish::ChunkPlan;
 use outpost_sandbox::config as sc;
-use outpost_sandbox::{oauth, Platform as SP, Sandbox, SandboxConfig};
+use outpost_sandbox::{Platform as SP, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
@@ -71,8 +71,6 @@ const CLOCK_SPEEDUP: u64 = TICK_SECS * 10;
 /// The watched-folder run with a short settle window.
 const SHORT_SETTLE_MS: u64 = 500;
 const VAULT_PASSPHRASE: &str = "publish bench vault passphrase";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const REDIRECT: &str = "http://127.0.0.1:9/callback/";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -239,22 +237,6 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// Value of attribute `name` in the HTML fragment `tag`.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let needle = format!("{name}=\"");
-    let start = tag.find(&needle)? + needle.len();
-    let end = tag[start..].find('"')? + start;
-    Some(html_unescape(&tag[start..end]))
-}
-
 fn http_client() -> Res<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -372,7 +354,7 @@ impl Outpost {
             }
             rest
         });
-        let location = consent(&http_client()?, first.trim()).await?;
+        let location = outpost_sandbox::consent::decide(first.trim(), true, None).await?;
         let page = reqwest::get(&location).await?;
         if !page.status().is_success() {
             return Err(format!("loopback redirect answered {}", page.status()).into());
@@ -398,37 +380,6 @@ fn clean_env(cmd: &mut Command, env: &[(String, String)]) {
         }
     }
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
-}
-
-/// Act as the creator's browser on the sandbox's authorize page: submit the consent form
-/// with "allow" and return the redirect's Location.
-async fn consent(http: &reqwest::Client, authorize_url: &str) -> Res<String> {
-    let page = http.get(authorize_url).send().await?;
-    if !page.status().is_success() {
-        return Err(format!("authorize page answered {}", page.status()).into());
-    }
-    let page_url = page.url().clone();
-    let html = page.text().await?;
-    let form = html.find("<form").ok_or("no consent form")?;
-    let action = attr(&html[form..], "action").ok_or("consent form without action")?;
-    let mut fields: Vec<(String, String)> = html
-        .split("<input")
-        .skip(1)
-        .filter(|tag| attr(tag, "type").as_deref() == Some("hidden"))
-        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default())))
-        .collect();
-    fields.push(("decision".into(), "allow".into()));
-    let resp = http
-        .post(page_url.join(&action)?)
-        .form(&fields)
-        .send()
-        .await?;
-    Ok(resp
-        .headers()
-        .get("location")
-        .ok_or_else(|| format!("consent answered {} without a redirect", resp.status()))?
-        .to_str()?
-        .to_owned())
 }
 
 /// Open `outpost.db` read-only.
@@ -529,45 +480,6 @@ struct CurlRun {
     connections: u64,
 }
 
-/// An access token for the sandbox's TikTok through its OAuth pages (PKCE, seeded app).
-async fn sandbox_token(http: &reqwest::Client, sandbox: &Sandbox) -> Res<String> {
-    let base = sandbox.base_url(SP::TikTok);
-    let mut authorize = reqwest::Url::parse(&format!("{base}/v2/auth/authorize/"))?;
-    authorize.query_pairs_mut().extend_pairs([
-        ("client_key", sc::TIKTOK_CLIENT_KEY),
-        ("scope", "video.publish"),
-        ("response_type", "code"),
-        ("redirect_uri", REDIRECT),
-        ("state", "bench"),
-        ("code_challenge", &oauth::challenge_hex(VERIFIER)),
-        ("code_challenge_method", "S256"),
-    ]);
-    let location = consent(http, authorize.as_str()).await?;
-    let code = reqwest::Url::parse(&location)?
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .ok_or_else(|| format!("no code in {location}"))?;
-    let tokens: Value = http
-        .post(format!("{base}/v2/oauth/token/"))
-        .form(&[
-            ("client_key", sc::TIKTOK_CLIENT_KEY),
-            ("client_secret", sc::TIKTOK_CLIENT_SECRET),
-            ("code", &code),
-            ("grant_type", "authorization_code"),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(tokens["access_token"]
-        .as_str()
-        .ok_or_else(|| format!("no access token: {tokens}"))?
-        .to_owned())
-}
-
 async fn curl_upload(
     curl: &Path,
     sandbox: &Sandbox,
@@ -575,7 +487,7 @@ async fn curl_upload(
     chunks: &[PathBuf],
 ) -> Res<CurlRun> {
     let http = http_client()?;
-    let token = sandbox_token(&http, sandbox).await?;
+    let token = outpost_sandbox::consent::tiktok_access_token(sandbox, "video.publish").await?;
     let init: Value = http
         .post(format!(
             "{}/v2/post/publish/video/init/",

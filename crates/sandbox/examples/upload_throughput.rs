@@ -15,77 +15,8 @@ use std::time::Instant;
 use axum::body::{Body, Bytes};
 use axum::routing::put;
 use futures_util::StreamExt;
-use outpost_sandbox::config::{TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET};
-use outpost_sandbox::{oauth, Platform, Sandbox};
+use outpost_sandbox::{Platform, Sandbox};
 use serde_json::{json, Value};
-
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const REDIRECT: &str = "http://127.0.0.1:9/callback/";
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let needle = format!("{name}=\"");
-    let start = tag.find(&needle)? + needle.len();
-    let end = tag[start..].find('"')? + start;
-    Some(tag[start..end].replace("&amp;", "&"))
-}
-
-async fn token(
-    client: &reqwest::Client,
-    sandbox: &Sandbox,
-) -> Result<String, Box<dyn std::error::Error>> {
-    let base = sandbox.base_url(Platform::TikTok);
-    let mut authorize = url::Url::parse(&format!("{base}/v2/auth/authorize/"))?;
-    authorize.query_pairs_mut().extend_pairs([
-        ("client_key", TIKTOK_CLIENT_KEY),
-        ("scope", "video.publish"),
-        ("response_type", "code"),
-        ("redirect_uri", REDIRECT),
-        ("state", "bench"),
-        ("code_challenge", &oauth::challenge_hex(VERIFIER)),
-        ("code_challenge_method", "S256"),
-    ]);
-    let html = client.get(authorize).send().await?.text().await?;
-    let mut fields: Vec<(String, String)> = html
-        .split("<input")
-        .skip(1)
-        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value")?)))
-        .collect();
-    fields.push(("decision".into(), "allow".into()));
-    let decision = client
-        .post(format!("{base}/v2/auth/authorize/"))
-        .form(&fields)
-        .send()
-        .await?;
-    let location = decision
-        .headers()
-        .get("location")
-        .ok_or("no redirect")?
-        .to_str()?
-        .to_string();
-    let code = url::Url::parse(&location)?
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .ok_or("no code")?;
-    let tokens: Value = client
-        .post(format!("{base}/v2/oauth/token/"))
-        .form(&[
-            ("client_key", TIKTOK_CLIENT_KEY),
-            ("client_secret", TIKTOK_CLIENT_SECRET),
-            ("code", &code),
-            ("grant_type", "authorization_code"),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(tokens["access_token"]
-        .as_str()
-        .ok_or("no token")?
-        .to_string())
-}
 
 async fn send_all(
     client: &reqwest::Client,
@@ -145,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let token = token(&client, &sandbox).await?;
+    let token = outpost_sandbox::consent::tiktok_access_token(&sandbox, "video.publish").await?;
     let init: Value = client
         .post(format!("{}/v2/post/publish/video/init/", sandbox.base_url(Platform::TikTok)))
         .bearer_auth(&token)

@@ -35,6 +35,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod consent;
 pub mod det;
 pub mod faults;
 pub mod insights;

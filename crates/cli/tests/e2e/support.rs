@@ -160,14 +160,6 @@ pub fn sandbox_env(sandbox: &outpost_sandbox::Sandbox) -> Vec<(String, String)> 
 /// The passphrase of test vaults.
 pub const TEST_PASSPHRASE: &str = "e2e vault passphrase";
 
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
 /// Act as the creator's browser on the sandbox's authorize page: load it, submit the
 /// consent form with `decision` (`allow` or `deny`), and return the redirect's Location.
 pub async fn browser_decide(authorize_url: &str, decision: &str) -> String {
@@ -180,51 +172,9 @@ pub async fn browser_decide_as(
     decision: &str,
     account: Option<&str>,
 ) -> String {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = http.get(authorize_url).send().await.unwrap();
-    assert!(
-        page.status().is_success(),
-        "authorize page: {}",
-        page.status()
-    );
-    let page_url = page.url().clone();
-    let html = page.text().await.unwrap();
-    let form_at = html.find("<form").expect("consent form");
-    let action = html[form_at..]
-        .split("action=\"")
-        .nth(1)
+    outpost_sandbox::consent::decide(authorize_url, decision == "allow", account)
+        .await
         .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let action = page_url.join(&html_unescape(action)).unwrap();
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for input in html.split("<input").skip(1) {
-        let attr = |name: &str| {
-            input
-                .split(&format!("{name}=\""))
-                .nth(1)
-                .and_then(|r| r.split('"').next())
-                .map(html_unescape)
-        };
-        if attr("type").as_deref() == Some("hidden") {
-            fields.push((attr("name").unwrap(), attr("value").unwrap_or_default()));
-        }
-    }
-    fields.push(("decision".into(), decision.into()));
-    if let Some(a) = account {
-        fields.push(("account".into(), a.into()));
-    }
-    let resp = http.post(action).form(&fields).send().await.unwrap();
-    assert!(
-        resp.status().is_redirection(),
-        "consent answered {}",
-        resp.status()
-    );
-    resp.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// `platform:FIELD` of each object of a JSON list, e.g. `["reddit:ok", "tiktok:failed"]`.

@@ -21,52 +21,9 @@ use outpost_sandbox::{Platform as SP, Sandbox, SandboxConfig};
 
 /// Approve on the sandbox's consent page; returns the redirect's Location.
 pub async fn approve(authorize_url: &str) -> String {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = http.get(authorize_url).send().await.unwrap();
-    let base = page.url().clone();
-    let html = page.text().await.unwrap();
-    let unescape = |s: &str| {
-        s.replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&")
-    };
-    let form = &html[html.find("<form").unwrap()..];
-    let action = base
-        .join(&unescape(
-            form.split("action=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap(),
-        ))
-        .unwrap();
-    let mut fields: Vec<(String, String)> = html
-        .split("<input")
-        .skip(1)
-        .filter(|i| i.contains("type=\"hidden\""))
-        .map(|i| {
-            let attr = |n: &str| {
-                unescape(
-                    i.split(&format!("{n}=\""))
-                        .nth(1)
-                        .unwrap()
-                        .split('"')
-                        .next()
-                        .unwrap(),
-                )
-            };
-            (attr("name"), attr("value"))
-        })
-        .collect();
-    fields.push(("decision".into(), "allow".into()));
-    let resp = http.post(action).form(&fields).send().await.unwrap();
-    resp.headers()["location"].to_str().unwrap().to_owned()
+    outpost_sandbox::consent::decide(authorize_url, true, None)
+        .await
+        .unwrap()
 }
 
 /// Everything a test needs.
