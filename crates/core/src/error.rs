@@ -3,9 +3,10 @@
 //! never contain secrets (they are built from names and ids, never from values).
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Serializable error for the UI and `--json` output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ErrorPayload {
     /// Stable code, e.g. `vault.locked`, `config.invalid`.
     pub code: String,

@@ -15,6 +15,7 @@ use serde::Serialize;
 use tauri::async_runtime::{self, JoinHandle};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::Mutex;
+use ts_rs::TS;
 
 use crate::error::{fail, CmdResult};
 use crate::state::AppState;
@@ -24,7 +25,7 @@ use crate::ui_events;
 const WAIT: Duration = Duration::from_secs(600);
 
 /// The answer of `connect_start`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ConnectStart {
     /// The authorize page (opened in the browser; shown by the UI to copy as a fallback).
     pub authorize_url: String,

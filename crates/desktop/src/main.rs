@@ -5,6 +5,8 @@
 //! tray. With no platform credentials it runs in sandbox mode against an in-process
 //! emulator of the platforms.
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod connect;
 mod deep_link;

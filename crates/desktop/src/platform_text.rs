@@ -7,9 +7,10 @@
 use outpost_core::platforms::default_scopes;
 use outpost_core::Platform;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// A scope and what Outpost may do with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ScopeInfo {
     /// The platform's scope name.
     pub scope: String,
@@ -18,7 +19,7 @@ pub struct ScopeInfo {
 }
 
 /// The answer of `platform_info`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct PlatformInfo {
     /// Platform.
     pub platform: Platform,

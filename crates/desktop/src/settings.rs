@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{shell_error, ErrorPayload};
 
@@ -40,7 +41,7 @@ impl Default for DesktopSettings {
 }
 
 /// What the UI may change (`settings_set`'s argument).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct SettingsUpdate {
     /// Seconds between insight syncs.
     pub sync_interval_secs: u64,

@@ -1,11 +1,12 @@
-//! The events the UI listens to (`ui/src/lib/ipc-types.ts` `Events`): `job-update`,
-//! `account-connected`, `connect-failed`; and bringing the window to the front.
+//! The events the UI listens to (`Events` in `ui/src/lib/bindings.ts`, from [`table`]):
+//! `job-update`, `account-connected`, `connect-failed`; and bringing the window to the front.
 
 use outpost_core::db::accounts::Account;
 use outpost_core::publish::JobUpdate;
 use outpost_core::Platform;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
+use ts_rs::TS;
 
 use crate::error::ErrorPayload;
 
@@ -19,19 +20,36 @@ pub const CONNECT_FAILED: &str = "connect-failed";
 pub const MAIN_WINDOW: &str = "main";
 
 /// Payload of `account-connected`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AccountConnected {
     /// The account.
     pub account: Account,
 }
 
 /// Payload of `connect-failed`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ConnectFailed {
     /// Which platform's sign-in failed.
     pub platform: Platform,
     /// Why.
     pub error: ErrorPayload,
+}
+
+/// Every event with its payload, for the TypeScript bindings.
+#[cfg(test)]
+pub fn table() -> Vec<(&'static str, crate::bindings::TypeRef)> {
+    use crate::bindings::TypeRef;
+    vec![
+        (JOB_UPDATE, TypeRef::of::<JobUpdate>("JobUpdate")),
+        (
+            ACCOUNT_CONNECTED,
+            TypeRef::of::<AccountConnected>("AccountConnected"),
+        ),
+        (
+            CONNECT_FAILED,
+            TypeRef::of::<ConnectFailed>("ConnectFailed"),
+        ),
+    ]
 }
 
 fn emit<R: Runtime, T: Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: T) {

@@ -15,7 +15,7 @@ import type {
   PublishRequest,
   QueuedJob,
   Settings,
-} from '../lib/ipc-types';
+} from '../lib/bindings';
 import * as fx from './fixtures';
 
 export interface RecordedCall {

@@ -24,7 +24,7 @@ import type {
   TextLimit,
   Weekday,
   WeekdayBucket,
-} from '../lib/ipc-types';
+} from '../lib/bindings';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // Every call the UI makes to the core, and every event it listens to. Components import
 // from here, never from `@tauri-apps/api` directly, so the contract has one place
-// (with its types in `ipc-types.ts`).
+// (with its types in `bindings.ts`, generated from the Rust types).
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
@@ -31,7 +31,7 @@ import type {
   QueueListing,
   Settings,
   SettingsUpdate,
-} from './ipc-types';
+} from './bindings';
 
 /** A failed command, carrying the core's `{code, message}`. */
 export class IpcError extends Error implements ErrorPayload {

@@ -1,7 +1,7 @@
 // State several pages share: the app's identity (sandbox mode) and the accounts.
 
 import { accountsList, appInfo, onEvent } from './api';
-import type { Account, AppInfo, ErrorPayload } from './ipc-types';
+import type { Account, AppInfo, ErrorPayload } from './bindings';
 import { toErrorPayload } from './api';
 
 export const app = $state<{

@@ -1,6 +1,6 @@
 // Words and numbers for people. No business rules: only how things read.
 
-import type { AccountStatus, Account, JobState, Platform, Weekday } from './ipc-types';
+import type { AccountStatus, Account, JobState, Platform, Weekday } from './bindings';
 
 export const PLATFORMS: Platform[] = ['tiktok', 'instagram', 'reddit'];
 

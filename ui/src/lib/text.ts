@@ -2,7 +2,7 @@
 // from the core's `media_limits`; these only measure, for the live counters. The core
 // validates again on submit.
 
-import type { CountUnit } from './ipc-types';
+import type { CountUnit } from './bindings';
 
 /** Length of `text` in `unit`: UTF-16 code units (JavaScript's `length`) or Unicode scalar values. */
 export function countUnits(text: string, unit: CountUnit): number {

@@ -2,7 +2,7 @@
 // otherwise) and events delivered by `fireEvent`. Use in a test file with:
 //   vi.mock('$lib/api', async (orig) => (await import('./api-mock')).mockApi(await orig()));
 import { vi } from 'vitest';
-import type { EventName, Events } from '../../src/lib/ipc-types';
+import type { EventName, Events } from '../../src/lib/bindings';
 
 type Handler = (payload: unknown) => void;
 const handlers = new Map<string, Set<Handler>>();

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import CaptionCounter from '../../src/lib/components/CaptionCounter.svelte';
-import type { TextLimit } from '../../src/lib/ipc-types';
+import type { TextLimit } from '../../src/lib/bindings';
 import { countHashtags, countMentions, countUnits } from '../../src/lib/text';
 
 const tiktok: TextLimit = { field: 'caption', max: 2200, unit: 'utf16', required: false };

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../../src/lib/ipc-types';
+import type { Account } from '../../src/lib/bindings';
 import PlatformCard from '../../src/pages/connect/PlatformCard.svelte';
 
 const account = (over: Partial<Account>): Account => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../../src/lib/ipc-types';
+import type { Account } from '../../src/lib/bindings';
 import { buildPublishRequest, emptyForm, formProblems, mediaKind } from '../../src/pages/publish/publish-form';
 
 const acc = (id: number, platform: Account['platform'], username: string): Account => ({

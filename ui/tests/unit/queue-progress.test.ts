@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../../src/lib/api';
-import type { Job } from '../../src/lib/ipc-types';
+import type { Job } from '../../src/lib/bindings';
 import QueuePage from '../../src/pages/queue/QueuePage.svelte';
 import { fireEvent as fireCoreEvent, listenerCount } from './api-mock';
 

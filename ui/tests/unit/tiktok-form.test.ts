@@ -3,7 +3,7 @@ import { tick } from 'svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../../src/lib/api';
 import { app } from '../../src/lib/app-state.svelte';
-import type { Account, CreatorInfo, Limits } from '../../src/lib/ipc-types';
+import type { Account, CreatorInfo, Limits } from '../../src/lib/bindings';
 import PublishPage from '../../src/pages/publish/PublishPage.svelte';
 import { emptyTiktok, tiktokProblems } from '../../src/pages/publish/publish-form';
 import TiktokForm from '../../src/pages/publish/TiktokForm.svelte';

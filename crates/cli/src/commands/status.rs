@@ -20,37 +20,19 @@ struct Status {
     accounts: i64,
 }
 
-/// Sandbox mode: no developer app configured anywhere (environment, config.toml, vault).
-async fn sandbox_mode(ctx: &Context) -> bool {
-    if !ctx.config.sandbox_mode() {
-        return false;
-    }
-    let vault = ctx.vault();
-    for platform in outpost_core::Platform::ALL {
-        // A locked or unavailable vault cannot hold usable credentials either.
-        if let Ok(Some(_)) =
-            outpost_core::oauth::credentials::resolve(&ctx.config, &vault, platform).await
-        {
-            return false;
-        }
-    }
-    true
-}
-
 pub async fn run(ctx: &Context, out: &Output) -> Result<(), ErrorPayload> {
     let vault = ctx.vault().status().await.map_err(fail)?;
-    let sandbox = sandbox_mode(ctx).await;
+    // Sandbox mode: no developer app configured anywhere (environment, config.toml, vault).
+    let sandbox = outpost_core::oauth::credentials::sandbox_mode(&ctx.config, &ctx.vault())
+        .await
+        .map_err(fail)?;
     let status = Status {
         data_dir: ctx.config.data_dir.display().to_string(),
         database: ctx.db.path().display().to_string(),
         schema_version: ctx.db.schema_version().await.map_err(fail)?,
         supported_schema_version: Database::supported_schema_version(),
         logs_dir: ctx.config.logs_dir().display().to_string(),
-        mode: if ctx.config.sandbox_mode() {
-            "sandbox"
-        } else {
-            "live"
-        },
+        mode: if sandbox { "sandbox" } else { "live" },
         accounts: ctx.db.accounts().count().await.map_err(fail)?,
         vault,
     };

@@ -9,6 +9,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{
     check_local_times, col, day_to_date, local_day, metric, AnalyticsError, Period, Statement,
@@ -20,7 +21,7 @@ use crate::db::Database;
 const MAX_DAYS: i64 = 7_500;
 
 /// Follower growth of one account over a period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FollowerGrowth {
     /// Account.
     pub account_id: i64,
@@ -40,7 +41,7 @@ pub struct FollowerGrowth {
 }
 
 /// One local day of follower growth.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FollowerDay {
     /// Local calendar date.
     pub date: NaiveDate,

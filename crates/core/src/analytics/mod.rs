@@ -29,6 +29,7 @@ mod fixture;
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
+use ts_rs::TS;
 
 use crate::db::{Database, DbError};
 use crate::error::UserFacing;
@@ -114,7 +115,7 @@ impl From<sqlx::Error> for AnalyticsError {
 }
 
 /// A half-open time range `[start, end)` in unix milliseconds (UTC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct Period {
     start_ms: i64,
     end_ms: i64,
@@ -252,7 +253,7 @@ impl Statement {
 }
 
 /// A value this period and the previous one, with the change between them.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct Comparison {
     /// Value over the current period (`None`: no data).
     pub current: Option<f64>,

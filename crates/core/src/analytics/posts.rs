@@ -12,6 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{col, metric, AnalyticsError, Period, Statement};
 use crate::db::Database;
@@ -20,7 +21,7 @@ use crate::db::Database;
 pub const MAX_TOP: u32 = 1_000;
 
 /// A column of the performance table, to sort by or rank posts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PostColumn {
     /// Publication time.
@@ -140,7 +141,7 @@ impl Default for PostSort {
 }
 
 /// What an engagement rate is divided by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RateBasis {
     /// Reach (accounts reached).
@@ -150,7 +151,7 @@ pub enum RateBasis {
 }
 
 /// One post with its latest counters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PostRow {
     /// Local media id.
     pub media_id: i64,

@@ -8,6 +8,7 @@
 
 use chrono::Weekday;
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::posts::post_stats_cte;
 use super::{
@@ -15,8 +16,29 @@ use super::{
 };
 use crate::db::Database;
 
+/// `chrono::Weekday` as serde writes it (`"Mon"` … `"Sun"`), named for the TypeScript
+/// bindings of the analytics types (chrono's own binding is a plain `string`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "Weekday")]
+pub enum WeekdayName {
+    /// Monday.
+    Mon,
+    /// Tuesday.
+    Tue,
+    /// Wednesday.
+    Wed,
+    /// Thursday.
+    Thu,
+    /// Friday.
+    Fri,
+    /// Saturday.
+    Sat,
+    /// Sunday.
+    Sun,
+}
+
 /// Averages of one group of posts.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, TS)]
 pub struct BucketStats {
     /// Posts published in the group.
     pub posts: i64,
@@ -48,7 +70,7 @@ impl BucketStats {
 }
 
 /// Posts published at one local hour of the day.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct HourBucket {
     /// Local hour, 0–23.
     pub hour: u8,
@@ -58,9 +80,10 @@ pub struct HourBucket {
 }
 
 /// Posts published on one local weekday.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct WeekdayBucket {
     /// Local weekday.
+    #[ts(as = "WeekdayName")]
     pub weekday: Weekday,
     /// Averages.
     #[serde(flatten)]
@@ -68,9 +91,10 @@ pub struct WeekdayBucket {
 }
 
 /// Posts published at one local hour of one weekday.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct SlotBucket {
     /// Local weekday.
+    #[ts(as = "WeekdayName")]
     pub weekday: Weekday,
     /// Local hour, 0–23.
     pub hour: u8,
@@ -80,7 +104,7 @@ pub struct SlotBucket {
 }
 
 /// When the account's audience responds best.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct BestTimes {
     /// Account.
     pub account_id: i64,
@@ -99,8 +123,10 @@ pub struct BestTimes {
     /// Hour with the best average engagement rate.
     pub best_hour: Option<u8>,
     /// Weekday with the best average engagement rate.
+    #[ts(as = "Option<WeekdayName>")]
     pub best_weekday: Option<Weekday>,
     /// Weekday × hour slot with the best average engagement rate.
+    #[ts(as = "Option<(WeekdayName, u8)>")]
     pub best_slot: Option<(Weekday, u8)>,
 }
 
@@ -251,6 +277,25 @@ mod tests {
 
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-12)
+    }
+
+    #[test]
+    fn weekday_names_are_chronos() {
+        let names = [
+            WeekdayName::Mon,
+            WeekdayName::Tue,
+            WeekdayName::Wed,
+            WeekdayName::Thu,
+            WeekdayName::Fri,
+            WeekdayName::Sat,
+            WeekdayName::Sun,
+        ];
+        for (name, day) in names.iter().zip(WEEKDAYS) {
+            assert_eq!(
+                serde_json::to_value(name).unwrap(),
+                serde_json::to_value(day).unwrap()
+            );
+        }
     }
 
     /// Posts of one account (T0 is Monday 2026-01-05 00:00Z): engagement = likes / reach.

@@ -11,12 +11,13 @@
 //! visited; for the others both gains are 0.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{col, metric, AnalyticsError, Comparison, Period, Statement};
 use crate::db::Database;
 
 /// One counter over both periods.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct MetricComparison {
     /// Canonical metric name.
     pub metric: &'static str,
@@ -27,7 +28,7 @@ pub struct MetricComparison {
 }
 
 /// Totals of an account over a period and the previous period of equal length.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PeriodTotals {
     /// Account.
     pub account_id: i64,

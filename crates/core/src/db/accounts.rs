@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 use sqlx::Row;
+use ts_rs::TS;
 
 use super::{Database, DbError};
 use crate::platform::Platform;
 
 /// Account status as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {
     /// Tokens are valid (as far as Outpost knows).
@@ -39,7 +40,7 @@ impl AccountStatus {
 }
 
 /// A stored account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Account {
     /// Local id.
     pub id: i64,

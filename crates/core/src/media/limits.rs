@@ -8,7 +8,8 @@
 //! bytes, as the sandbox counts them). Limits the contract sheet does not give are left
 //! out (`None`) rather than guessed, except where a field says otherwise.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::probe::Container;
 use crate::platform::Platform;
@@ -48,7 +49,7 @@ pub const REDDIT_MAX_VIDEO_BYTES: u64 = GB;
 pub const REDDIT_MAX_IMAGE_BYTES: u64 = 20 * MB;
 
 /// What a post carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaKind {
     /// A video file.
@@ -83,7 +84,7 @@ impl From<crate::watch::MediaKind> for MediaKind {
 }
 
 /// How a platform counts the length of a text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CountUnit {
     /// Unicode scalar values (Rust `chars()`, JavaScript `[...text].length`): an emoji
@@ -105,7 +106,7 @@ impl CountUnit {
 }
 
 /// A limit on one text field of a post.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct TextLimit {
     /// The field's name for people: `caption`, `title`, `description`, `text`.
     pub field: &'static str,
@@ -118,7 +119,7 @@ pub struct TextLimit {
 }
 
 /// An accepted range of picture aspect ratios, as width ÷ height, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct AspectRange {
     /// Narrowest (e.g. 0.8 for 4:5).
     pub min: f64,
@@ -127,7 +128,7 @@ pub struct AspectRange {
 }
 
 /// What a platform accepts for one kind of post. `None` means "no limit Outpost knows of".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Limits {
     /// The platform.
     pub platform: Platform,
@@ -392,6 +393,21 @@ pub fn count_mentions(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_read_and_write_as_their_stable_names() {
+        for k in [
+            MediaKind::Video,
+            MediaKind::Image,
+            MediaKind::Text,
+            MediaKind::Link,
+        ] {
+            let name = serde_json::Value::from(k.as_str());
+            assert_eq!(serde_json::to_value(k).unwrap(), name);
+            assert_eq!(serde_json::from_value::<MediaKind>(name).unwrap(), k);
+        }
+        assert!(serde_json::from_value::<MediaKind>("reel".into()).is_err());
+    }
 
     #[test]
     fn every_platform_and_kind_has_limits_and_only_supported_kinds_take_files() {

@@ -20,6 +20,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::thousands;
 use crate::error::UserFacing;
@@ -31,7 +32,7 @@ pub const MAX_BOXES: u32 = 100_000;
 const EXIF_BYTES: usize = 4096;
 
 /// What a file is, as far as its headers say.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Probe {
     /// File size in bytes.
     pub bytes: u64,
@@ -47,7 +48,7 @@ pub struct Probe {
 }
 
 /// A container format, recognised by its magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Container {
     /// ISO-BMFF (a first `ftyp` box of 16 bytes to 64 KiB, with any brand but QuickTime's

@@ -38,6 +38,28 @@ pub async fn resolve(
     }))
 }
 
+/// The platforms with a developer app configured (a client id in the environment,
+/// config.toml or the vault). Reads no secret, so it needs no key: deciding between sandbox
+/// and live mode never asks the OS keyring.
+pub async fn configured(config: &Config, vault: &Vault) -> Result<Vec<Platform>, VaultError> {
+    let mut out = Vec::new();
+    for platform in Platform::ALL {
+        if config.platform(platform).client_id.is_some()
+            || vault
+                .contains(&SecretOwner::Client(platform), CLIENT_ID)
+                .await?
+        {
+            out.push(platform);
+        }
+    }
+    Ok(out)
+}
+
+/// Sandbox mode: no platform has a developer app configured anywhere.
+pub async fn sandbox_mode(config: &Config, vault: &Vault) -> Result<bool, VaultError> {
+    Ok(configured(config, vault).await?.is_empty())
+}
+
 /// Keep a developer app's credentials in the vault.
 pub async fn store(
     vault: &Vault,
@@ -56,4 +78,94 @@ pub async fn store(
         vault.delete(&owner, CLIENT_SECRET).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock;
+    use crate::config::{ConfigSources, VaultBackendChoice};
+    use crate::db::Database;
+    use crate::vault::keystore::MemoryKeyStore;
+    use crate::vault::passphrase::KdfParams;
+    use crate::vault::VaultOptions;
+
+    fn vault(db: &Database, keys: Arc<MemoryKeyStore>) -> Vault {
+        Vault::new(
+            db.clone(),
+            VaultOptions {
+                choice: VaultBackendChoice::Auto,
+                passphrase: None,
+                keystore: keys,
+                kdf: KdfParams {
+                    m_cost: 1024,
+                    t_cost: 1,
+                    p_cost: 1,
+                },
+            },
+            clock::system(),
+        )
+    }
+
+    fn config(dir: &std::path::Path, env: &[(&str, &str)]) -> Config {
+        Config::load(&ConfigSources {
+            data_dir_flag: Some(dir.to_path_buf()),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<HashMap<_, _>>(),
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn sandbox_until_a_developer_app_is_configured_anywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("o.db")).await.unwrap();
+        let v = vault(&db, Arc::new(MemoryKeyStore::default()));
+        let plain = config(dir.path(), &[]);
+        assert!(sandbox_mode(&plain, &v).await.unwrap());
+
+        let from_env = config(dir.path(), &[("OUTPOST_TIKTOK_CLIENT_ID", "abc")]);
+        assert_eq!(
+            configured(&from_env, &v).await.unwrap(),
+            vec![Platform::Tiktok]
+        );
+
+        store(&v, Platform::Reddit, "reddit-app", None)
+            .await
+            .unwrap();
+        assert_eq!(
+            configured(&plain, &v).await.unwrap(),
+            vec![Platform::Reddit]
+        );
+        assert!(!sandbox_mode(&plain, &v).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn deciding_the_mode_needs_no_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("o.db")).await.unwrap();
+        let secret = SecretValue::new("s3cret".to_owned());
+        store(
+            &vault(&db, Arc::new(MemoryKeyStore::default())),
+            Platform::Instagram,
+            "ig-app",
+            Some(&secret),
+        )
+        .await
+        .unwrap();
+        // The key is gone (another keyring): the credentials cannot be read, but they are
+        // there, so the app is live and will say the vault is locked when it needs them.
+        let locked = vault(&db, Arc::new(MemoryKeyStore::default()));
+        let c = config(dir.path(), &[]);
+        assert!(resolve(&c, &locked, Platform::Instagram).await.is_err());
+        assert_eq!(
+            configured(&c, &locked).await.unwrap(),
+            vec![Platform::Instagram]
+        );
+    }
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use ts_rs::TS;
 
 use super::{json_body, PlatformClient, PlatformError};
 use crate::config::Host;
@@ -23,7 +24,7 @@ pub const MAX_CHUNK: u64 = 64_000_000;
 pub const MAX_CHUNKS: u64 = 1000;
 
 /// What the creator allows (show the nickname; offer only these privacy levels).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CreatorInfo {
     /// Nickname to show in the posting UI.
     pub nickname: Option<String>,

@@ -33,6 +33,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::{broadcast, watch, Notify, Semaphore};
 use tokio::task::JoinSet;
+use ts_rs::TS;
 
 use crate::clock::SharedClock;
 use crate::config::{MissedSchedule, QueueSettings};
@@ -122,7 +123,7 @@ impl From<crate::db::DbError> for PublishError {
 }
 
 /// What happened to a job, for the UI, notifications and `outpost publish --wait`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct JobUpdate {
     /// Job id.
     pub job: i64,

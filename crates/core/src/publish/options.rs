@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use super::PublishError;
 use crate::platform::Platform;
@@ -24,34 +25,46 @@ pub struct PostOptions {
     pub reddit: RedditOptions,
 }
 
+// In TypeScript every field of the three option types below may be left out (they are
+// `#[serde(default)]`): `?: T | null` for an `Option`, `?: T` otherwise.
+
 /// TikTok post settings (the posting UI's fields).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields, default)]
+#[ts(optional_fields = nullable)]
 pub struct TiktokOptions {
     /// One of the creator's `privacy_level_options`; required for a direct post (TikTok
     /// forbids a default).
     pub privacy_level: Option<String>,
     /// Upload to the creator's TikTok inbox as a draft instead of posting.
+    #[ts(optional = nullable)]
     pub draft: bool,
     /// Turn comments off.
+    #[ts(optional = nullable)]
     pub disable_comment: bool,
     /// Turn duets off.
+    #[ts(optional = nullable)]
     pub disable_duet: bool,
     /// Turn stitches off.
+    #[ts(optional = nullable)]
     pub disable_stitch: bool,
     /// Promotes the creator's own brand.
+    #[ts(optional = nullable)]
     pub brand_organic: bool,
     /// Paid partnership with a third party.
+    #[ts(optional = nullable)]
     pub brand_content: bool,
     /// AI-generated content.
+    #[ts(optional = nullable)]
     pub is_aigc: bool,
     /// Cover frame, in milliseconds.
     pub video_cover_timestamp_ms: Option<u64>,
 }
 
 /// Instagram post settings.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields, default)]
+#[ts(optional_fields = nullable)]
 pub struct InstagramOptions {
     /// `reels` (default for videos), `image` (default for images) or `carousel`.
     pub kind: Option<String>,
@@ -60,6 +73,7 @@ pub struct InstagramOptions {
     /// Cover frame offset, in milliseconds.
     pub thumb_offset_ms: Option<u64>,
     /// Carousel items after the job's own file: public URLs of JPEG images or videos.
+    #[ts(optional = nullable)]
     pub carousel: Vec<String>,
     /// Send a local video by resumable upload (default: the `[instagram]
     /// resumable_upload` setting, itself true); `false` goes through the media host.
@@ -67,8 +81,9 @@ pub struct InstagramOptions {
 }
 
 /// Reddit post settings.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields, default)]
+#[ts(optional_fields = nullable)]
 pub struct RedditOptions {
     /// Subreddit (with or without `r/`). Required.
     pub subreddit: Option<String>,
@@ -79,8 +94,10 @@ pub struct RedditOptions {
     /// Flair text.
     pub flair_text: Option<String>,
     /// Not safe for work.
+    #[ts(optional = nullable)]
     pub nsfw: bool,
     /// Spoiler.
+    #[ts(optional = nullable)]
     pub spoiler: bool,
     /// Body of a text post.
     pub text: Option<String>,

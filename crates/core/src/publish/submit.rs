@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use ts_rs::TS;
 
 use super::options::PostOptions;
 use super::{check, is_url_source, PublishError};
@@ -48,7 +49,7 @@ pub struct PostRequest {
 }
 
 /// One queued job.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct QueuedJob {
     /// `platform[:account]` as asked.
     pub target: String,

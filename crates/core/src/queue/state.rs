@@ -4,9 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
     /// Waiting for its turn (or its `publish_at`, or its next retry).

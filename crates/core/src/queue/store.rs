@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use sqlx::Row;
+use ts_rs::TS;
 
 use super::state::{JobState, TransitionError};
 use crate::db::{Database, DbError};
@@ -81,7 +82,7 @@ pub struct NewJob {
 }
 
 /// Result of an enqueue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "outcome", content = "job", rename_all = "snake_case")]
 pub enum Enqueued {
     /// A new job.
@@ -91,7 +92,7 @@ pub enum Enqueued {
 }
 
 /// A stored job.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Job {
     /// Id.
     pub id: i64,
@@ -109,7 +110,8 @@ pub struct Job {
     pub kind: String,
     /// State.
     pub state: JobState,
-    /// Caption, target and per-platform options.
+    /// Caption, target and per-platform options (any JSON; `null` when unreadable).
+    #[ts(type = "unknown")]
     pub options: serde_json::Value,
     /// Publish no earlier than this (unix ms).
     pub publish_at: Option<i64>,

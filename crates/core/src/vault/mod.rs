@@ -525,6 +525,18 @@ impl Vault {
         Ok(done.rows_affected())
     }
 
+    /// Whether a secret is stored, without decrypting it (no key is needed).
+    pub async fn contains(&self, owner: &SecretOwner, field: &str) -> Result<bool, VaultError> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM secrets WHERE owner = ?1 AND field = ?2",
+        )
+        .bind(owner.to_string())
+        .bind(field)
+        .fetch_one(self.db.pool())
+        .await?
+            > 0)
+    }
+
     /// Number of stored secrets.
     pub async fn count(&self) -> Result<i64, VaultError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM secrets")

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sqlx::Row;
+use ts_rs::TS;
 
 use super::sidecar::Target;
 use super::WatchError;
 use crate::db::Database;
 
 /// A watched folder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct WatchedFolder {
     /// The folder (canonical).
     pub path: PathBuf,
@@ -133,7 +134,7 @@ pub async fn targets_for(db: &Database, folder: &Path) -> Result<Option<Vec<Targ
 
 /// A file in a watched folder that Outpost could not queue or publish, as its
 /// `NAME.error.txt` says (so the queue view can show it beside the jobs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct FileProblem {
     /// The media file.
     pub file: PathBuf,

@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::CmdResult;
 use crate::state::AppState;
 
 /// The answer of `app_info`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
     /// The app's version.
     pub version: String,

@@ -14,31 +14,44 @@ use outpost_core::queue::{self, JobState, ListFilter};
 use outpost_core::telemetry::metrics;
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::{fail, CmdResult};
 use crate::state::AppState;
 
+/// The kind of a metric series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricKind {
+    /// A counter.
+    Counter,
+    /// A histogram (its count and sum).
+    Histogram,
+}
+
 /// One metric series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct MetricSample {
     /// Name.
     pub name: String,
     /// Labels.
     pub labels: BTreeMap<String, String>,
-    /// `counter` or `histogram`.
-    pub kind: &'static str,
+    /// Counter or histogram.
+    pub kind: MetricKind,
     /// Counter value, or the histogram's count.
     pub value: f64,
-    /// Histograms: sum of the observations.
+    /// Histograms: sum of the observations (left out for counters).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub sum: Option<f64>,
-    /// Histograms: number of observations.
+    /// Histograms: number of observations (left out for counters).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub count: Option<f64>,
 }
 
 /// A log line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LogLine {
     /// RFC 3339.
     pub at: String,
@@ -50,17 +63,27 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// How serious an alert is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertLevel {
+    /// Worth a look.
+    Warning,
+    /// Something the creator must fix.
+    Error,
+}
+
 /// An alert.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Alert {
-    /// `warning` or `error`.
-    pub level: &'static str,
+    /// Warning or error.
+    pub level: AlertLevel,
     /// For people.
     pub message: String,
 }
 
 /// The answer of `diagnostics`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Diagnostics {
     /// Metrics.
     pub metrics: Vec<MetricSample>,
@@ -139,14 +162,14 @@ pub fn parse_prometheus(text: &str) -> Vec<MetricSample> {
             .map(|b| (b, true))
             .or_else(|| histogram("_count").map(|b| (b, false)))
         {
-            let pos = out
-                .iter()
-                .position(|m| m.name == base && m.labels == labels && m.kind == "histogram");
+            let pos = out.iter().position(|m| {
+                m.name == base && m.labels == labels && m.kind == MetricKind::Histogram
+            });
             let idx = pos.unwrap_or_else(|| {
                 out.push(MetricSample {
                     name: base.to_owned(),
                     labels: labels.clone(),
-                    kind: "histogram",
+                    kind: MetricKind::Histogram,
                     value: 0.0,
                     sum: Some(0.0),
                     count: Some(0.0),
@@ -165,7 +188,7 @@ pub fn parse_prometheus(text: &str) -> Vec<MetricSample> {
         out.push(MetricSample {
             name: name.to_owned(),
             labels,
-            kind: "counter",
+            kind: MetricKind::Counter,
             value,
             sum: None,
             count: None,
@@ -243,14 +266,14 @@ pub async fn diagnostics(state: State<'_, AppState>) -> CmdResult<Diagnostics> {
     let mut alerts = Vec::new();
     if let Some(reason) = &state.engine.not_running {
         alerts.push(Alert {
-            level: "warning",
+            level: AlertLevel::Warning,
             message: reason.clone(),
         });
     }
     for a in state.db.accounts().list().await.map_err(fail)? {
         if a.status == AccountStatus::NeedsReconnect {
             alerts.push(Alert {
-                level: "error",
+                level: AlertLevel::Error,
                 message: format!(
                     "Reconnect {} account {}{}",
                     a.platform.display_name(),
@@ -271,7 +294,7 @@ pub async fn diagnostics(state: State<'_, AppState>) -> CmdResult<Diagnostics> {
         .count();
     if failed > 0 {
         alerts.push(Alert {
-            level: "warning",
+            level: AlertLevel::Warning,
             message: format!("{failed} post(s) failed; the queue says why"),
         });
     }
@@ -298,10 +321,10 @@ outpost_api_call_seconds_sum{endpoint=\"video.init\",platform=\"tiktok\"} 4.96\n
 outpost_api_call_seconds_count{endpoint=\"video.init\",platform=\"tiktok\"} 16\n";
         let m = parse_prometheus(text);
         assert_eq!(m.len(), 2, "{m:?}");
-        assert_eq!(m[0].kind, "counter");
+        assert_eq!(m[0].kind, MetricKind::Counter);
         assert_eq!(m[0].value, 14.0);
         assert_eq!(m[0].labels["status"], "200");
-        assert_eq!(m[1].kind, "histogram");
+        assert_eq!(m[1].kind, MetricKind::Histogram);
         assert_eq!(m[1].count, Some(16.0));
         assert_eq!(m[1].sum, Some(4.96));
         assert!(!m[1].labels.contains_key("le"));

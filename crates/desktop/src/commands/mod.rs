@@ -1,6 +1,10 @@
-//! The commands of the UI's IPC contract (`ui/src/lib/ipc-types.ts` `Commands`), one
-//! module per page. Each is a thin call into outpost-core; errors are the core's
-//! `ErrorPayload {code, message}`.
+//! The commands of the UI's IPC contract, one module per page. Each is a thin call into
+//! outpost-core; errors are the core's `ErrorPayload {code, message}`.
+//!
+//! The table below is the one list of commands: `handler()` registers exactly these, and
+//! (in tests) `table()` gives each one's arguments and result to `crate::bindings`, which
+//! renders the UI's `Commands` in `ui/src/lib/bindings.ts`. A test checks the table against
+//! the signatures of the `#[tauri::command]` functions.
 
 pub mod accounts;
 pub mod analytics;
@@ -12,94 +16,219 @@ pub mod publish;
 pub mod queue;
 pub mod settings;
 
-/// Every command, for `tauri::Builder::invoke_handler`.
-pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        app::app_info,
-        accounts::accounts_list,
-        accounts::platform_info,
-        accounts::connect_start,
-        accounts::account_disconnect,
-        accounts::tiktok_creator_info,
-        media::media_limits,
-        media::probe_file,
-        files::pick_file,
-        files::pick_folder,
-        files::save_text_file,
-        publish::publish_submit,
-        queue::queue_list,
-        queue::queue_retry,
-        queue::queue_cancel,
-        queue::queue_pause,
-        queue::queue_resume,
-        analytics::analytics_growth,
-        analytics::analytics_posts,
-        analytics::analytics_totals,
-        analytics::analytics_best_times,
-        analytics::analytics_csv,
-        analytics::sync_now,
-        diagnostics::diagnostics,
-        settings::settings_get,
-        settings::settings_set,
-        settings::watch_add,
-        settings::watch_remove,
-    ]
+/// `module::command(argument: Type, …) -> Result;` for each command, with the arguments
+/// the UI passes (the injected `State`/`AppHandle` left out) and the `Ok` of its
+/// `CmdResult`, both written as in the function's signature.
+macro_rules! commands {
+    ($( $module:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* $(,)? ) -> $result:ty ; )*) => {
+        /// Every command, for `tauri::Builder::invoke_handler`.
+        pub fn handler(
+        ) -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$name),*]
+        }
+
+        /// Every command with its arguments and result, for the TypeScript bindings.
+        #[cfg(test)]
+        pub fn table() -> Vec<crate::bindings::Command> {
+            use crate::bindings::{Arg, Command, TypeRef};
+            vec![$(Command {
+                module: stringify!($module),
+                name: stringify!($name),
+                args: vec![$(Arg::new::<$ty>(stringify!($arg), stringify!($ty))),*],
+                result: TypeRef::of::<$result>(stringify!($result)),
+            }),*]
+        }
+    };
 }
 
-/// The command names registered above, in the UI contract's order (checked by a test
-/// against `ui/src/lib/ipc-types.ts`).
 #[cfg(test)]
-pub const NAMES: &[&str] = &[
-    "app_info",
-    "accounts_list",
-    "platform_info",
-    "connect_start",
-    "account_disconnect",
-    "tiktok_creator_info",
-    "media_limits",
-    "pick_file",
-    "pick_folder",
-    "probe_file",
-    "publish_submit",
-    "queue_list",
-    "queue_retry",
-    "queue_cancel",
-    "queue_pause",
-    "queue_resume",
-    "analytics_growth",
-    "analytics_posts",
-    "analytics_totals",
-    "analytics_best_times",
-    "analytics_csv",
-    "save_text_file",
-    "sync_now",
-    "diagnostics",
-    "settings_get",
-    "settings_set",
-    "watch_add",
-    "watch_remove",
-];
+use {
+    crate::{
+        commands::{
+            app::AppInfo, diagnostics::Diagnostics, publish::PublishRequest, queue::QueueListing,
+            settings::Settings,
+        },
+        connect::ConnectStart,
+        platform_text::PlatformInfo,
+        settings::SettingsUpdate,
+    },
+    outpost_core::{
+        analytics::{BestTimes, FollowerGrowth, PeriodTotals, PostColumn, PostRow},
+        db::accounts::Account,
+        media::{Limits, MediaKind, Probe},
+        platforms::tiktok_publish::CreatorInfo,
+        publish::submit::QueuedJob,
+        Platform,
+    },
+    std::path::PathBuf,
+};
+
+commands! {
+    app::app_info() -> AppInfo;
+    accounts::accounts_list() -> Vec<Account>;
+    accounts::platform_info(platform: Platform) -> PlatformInfo;
+    accounts::connect_start(platform: Platform) -> ConnectStart;
+    accounts::account_disconnect(account_id: i64) -> ();
+    accounts::tiktok_creator_info(account_id: i64) -> CreatorInfo;
+    media::media_limits(platform: Platform, kind: MediaKind) -> Limits;
+    files::pick_file() -> Option<String>;
+    files::pick_folder() -> Option<String>;
+    media::probe_file(path: PathBuf) -> Probe;
+    publish::publish_submit(request: PublishRequest) -> Vec<QueuedJob>;
+    queue::queue_list(all: bool) -> QueueListing;
+    queue::queue_retry(id: i64) -> ();
+    queue::queue_cancel(id: i64) -> ();
+    queue::queue_pause() -> ();
+    queue::queue_resume() -> ();
+    analytics::analytics_growth(
+        account_id: i64, days: u32, utc_offset_minutes: i32,
+    ) -> FollowerGrowth;
+    analytics::analytics_posts(
+        account_id: i64, days: u32, by: PostColumn, asc: bool,
+    ) -> Vec<PostRow>;
+    analytics::analytics_totals(account_id: i64, days: u32) -> PeriodTotals;
+    analytics::analytics_best_times(
+        account_id: i64, days: u32, utc_offset_minutes: i32,
+    ) -> BestTimes;
+    analytics::analytics_csv(account_id: i64, days: u32) -> String;
+    files::save_text_file(suggested_name: String, text: String) -> Option<String>;
+    analytics::sync_now() -> ();
+    diagnostics::diagnostics() -> Diagnostics;
+    settings::settings_get() -> Settings;
+    settings::settings_set(settings: SettingsUpdate) -> ();
+    settings::watch_add(path: PathBuf, targets: Vec<String>) -> ();
+    settings::watch_remove(path: PathBuf) -> ();
+}
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    /// A `#[tauri::command]` as its source declares it: UI arguments and result type, with
+    /// spaces removed.
+    #[derive(Debug, PartialEq)]
+    struct Signature {
+        module: String,
+        args: Vec<(String, String)>,
+        result: String,
+    }
+
+    fn squeeze(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    /// Split at the commas outside `<…>`, `(…)` and `[…]`.
+    fn split_top(s: &str) -> Vec<&str> {
+        let (mut depth, mut start, mut out) = (0i32, 0, Vec::new());
+        for (i, c) in s.char_indices() {
+            match c {
+                '<' | '(' | '[' => depth += 1,
+                '>' | ')' | ']' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(&s[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out.push(&s[start..]);
+        out.into_iter().filter(|p| !p.trim().is_empty()).collect()
+    }
+
+    /// Every `#[tauri::command]` of `src/commands/*.rs`, by name.
+    fn declared() -> BTreeMap<String, Signature> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+        let mut out = BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let module = path.file_stem().unwrap().to_str().unwrap().to_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for chunk in text.split("\n#[tauri::command]\n").skip(1) {
+                let sig = &chunk[..chunk.find(" {\n").expect("a function body")];
+                let sig = squeeze(sig);
+                let rest = sig.strip_prefix("pubasyncfn").expect("pub async fn");
+                let open = rest.find('(').unwrap();
+                let name = rest[..open].to_owned();
+                let close = rest.rfind(")->").expect("a result");
+                let args = split_top(&rest[open + 1..close])
+                    .into_iter()
+                    .filter_map(|p| {
+                        let (arg, ty) = p.split_once(':').unwrap();
+                        let injected = ty.starts_with("State<") || ty == "AppHandle";
+                        (!injected).then(|| (arg.to_owned(), ty.to_owned()))
+                    })
+                    .collect();
+                let result = rest[close + 3..]
+                    .strip_prefix("CmdResult<")
+                    .and_then(|r| r.strip_suffix('>'))
+                    .unwrap_or_else(|| panic!("{name} returns a CmdResult"))
+                    .to_owned();
+                let sig = Signature {
+                    module: module.clone(),
+                    args,
+                    result,
+                };
+                assert!(out.insert(name.clone(), sig).is_none(), "{name} twice");
+            }
+        }
+        out
+    }
+
     #[test]
-    fn every_command_of_the_ui_contract_is_registered() {
-        let ts = include_str!("../../../../ui/src/lib/ipc-types.ts");
-        let table = ts
-            .split("export interface Commands {")
-            .nth(1)
-            .and_then(|rest| rest.split("\n}").next())
-            .expect("the Commands table");
-        let mut contract: Vec<&str> = table
-            .lines()
-            // Entries sit two spaces in; their argument lines deeper.
-            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
-            .filter_map(|l| l.trim().split_once(": {").map(|(name, _)| name.trim()))
-            .filter(|n| !n.is_empty())
+    fn the_table_is_every_command_with_its_signature() {
+        let table: BTreeMap<String, Signature> = super::table()
+            .into_iter()
+            .map(|c| {
+                let sig = Signature {
+                    module: c.module.to_owned(),
+                    args: c
+                        .args
+                        .iter()
+                        .map(|a| (a.name.to_owned(), squeeze(a.ty.rust)))
+                        .collect(),
+                    result: squeeze(c.result.rust),
+                };
+                (c.name.to_owned(), sig)
+            })
             .collect();
-        let mut ours = super::NAMES.to_vec();
-        contract.sort_unstable();
-        ours.sort_unstable();
-        assert_eq!(contract, ours);
+        assert_eq!(
+            super::table().len(),
+            table.len(),
+            "a command twice in the table"
+        );
+        let declared = declared();
+        let mut problems = Vec::new();
+        for (name, sig) in &declared {
+            match table.get(name) {
+                None => problems.push(format!("{name} is not in the table")),
+                Some(t) if t != sig => problems.push(format!(
+                    "{name}: the table says {t:?}, the function {sig:?}"
+                )),
+                Some(_) => {}
+            }
+        }
+        for name in table.keys().filter(|n| !declared.contains_key(*n)) {
+            problems.push(format!(
+                "{name} is in the table but no #[tauri::command] has it"
+            ));
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_source_parser_reads_injected_and_ui_arguments() {
+        let d = declared();
+        let s = &d["analytics_growth"];
+        assert_eq!(s.module, "analytics");
+        assert_eq!(
+            s.args,
+            [
+                ("account_id".to_owned(), "i64".to_owned()),
+                ("days".to_owned(), "u32".to_owned()),
+                ("utc_offset_minutes".to_owned(), "i32".to_owned())
+            ]
+        );
+        assert_eq!(s.result, "FollowerGrowth");
+        assert!(d["queue_pause"].args.is_empty());
     }
 }

@@ -3,19 +3,21 @@
 
 use chrono::{DateTime, Utc};
 use outpost_core::clock;
+use outpost_core::publish::options::{InstagramOptions, RedditOptions, TiktokOptions};
 use outpost_core::publish::submit::{self, PostRequest, QueuedJob, Source};
 use outpost_core::watch::Target;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::{fail, shell_error, CmdResult, ErrorPayload};
 use crate::state::AppState;
 
-/// `PublishSource`: `{file}`, `{url}` or `{text: true}`.
-#[derive(Debug, Clone, Deserialize)]
+/// What to publish: `{file}`, `{url}` or `{text: true}`.
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(untagged)]
-pub enum SourceArg {
+pub enum PublishSource {
     /// A local file.
     File {
         /// Its path.
@@ -34,20 +36,35 @@ pub enum SourceArg {
     },
 }
 
-/// `PublishRequest`.
-#[derive(Debug, Clone, Deserialize)]
+/// The `request` argument of `publish_submit`: the publish form.
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct PublishRequest {
     /// What.
-    pub source: SourceArg,
+    pub source: PublishSource,
     /// `platform` or `platform:account`.
     pub targets: Vec<String>,
     /// Caption.
     pub caption: Option<String>,
-    /// Per-platform options.
+    /// Per-platform options, kept as JSON here: the core checks them for each job.
     #[serde(default)]
+    #[ts(as = "PublishOptions")]
     pub options: Map<String, Value>,
     /// RFC 3339, or null for now.
     pub publish_at: Option<String>,
+}
+
+/// The shape of `PublishRequest.options` in TypeScript: each platform's options as the
+/// core reads them (`null` for "not set"). Only a type for the bindings.
+#[derive(TS)]
+#[ts(optional_fields)]
+#[allow(dead_code)]
+pub struct PublishOptions {
+    /// TikTok's.
+    pub tiktok: Option<TiktokOptions>,
+    /// Instagram's.
+    pub instagram: Option<InstagramOptions>,
+    /// Reddit's.
+    pub reddit: Option<RedditOptions>,
 }
 
 /// Options as the core reads them: the form sends `null` for "not set", the core reads a
@@ -89,9 +106,9 @@ pub fn to_post_request(r: PublishRequest) -> Result<PostRequest, ErrorPayload> {
     };
     Ok(PostRequest {
         source: match r.source {
-            SourceArg::File { file } => Source::File(file.into()),
-            SourceArg::Url { url } => Source::Url(url),
-            SourceArg::Text { .. } => Source::Text,
+            PublishSource::File { file } => Source::File(file.into()),
+            PublishSource::Url { url } => Source::Url(url),
+            PublishSource::Text { .. } => Source::Text,
         },
         targets,
         caption: r.caption.filter(|c| !c.is_empty()),
@@ -141,10 +158,10 @@ mod tests {
 
     #[test]
     fn text_and_url_sources() {
-        let t: SourceArg = serde_json::from_value(json!({"text": true})).unwrap();
-        assert!(matches!(t, SourceArg::Text { .. }));
-        let u: SourceArg = serde_json::from_value(json!({"url": "https://x"})).unwrap();
-        assert!(matches!(u, SourceArg::Url { .. }));
+        let t: PublishSource = serde_json::from_value(json!({"text": true})).unwrap();
+        assert!(matches!(t, PublishSource::Text { .. }));
+        let u: PublishSource = serde_json::from_value(json!({"url": "https://x"})).unwrap();
+        assert!(matches!(u, PublishSource::Url { .. }));
     }
 
     #[test]

@@ -5,13 +5,14 @@ use outpost_core::queue::{self, Job, ListFilter};
 use outpost_core::watch::registry::{self, FileProblem};
 use serde::Serialize;
 use tauri::{AppHandle, State};
+use ts_rs::TS;
 
 use crate::error::{fail, CmdResult};
 use crate::state::AppState;
 use crate::tray;
 
 /// The answer of `queue_list`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct QueueListing {
     /// The creator paused the queue.
     pub paused: bool,

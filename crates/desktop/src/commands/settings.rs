@@ -7,13 +7,14 @@ use outpost_core::clock;
 use outpost_core::watch::{registry, Target, WatchedFolder};
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::{fail, shell_error, CmdResult};
 use crate::settings::{self as prefs, DesktopSettings, SettingsUpdate};
 use crate::state::AppState;
 
 /// The answer of `settings_get`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Settings {
     /// Seconds between insight syncs.
     pub sync_interval_secs: u64,

@@ -15,7 +15,7 @@ import type {
   Probe,
   PublishOptions,
   PublishRequest,
-} from '$lib/ipc-types';
+} from '$lib/bindings';
 import { countUnits } from '$lib/text';
 
 export type SourceMode = 'file' | 'url' | 'text';
