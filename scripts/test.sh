@@ -49,3 +49,6 @@ dbus-run-session -- bash -c '
 
 echo "== web UI: browser tests in Chromium"
 (cd ui && npm run test:browser)
+
+echo "== .deb bundle (debug build) and its desktop entry"
+./scripts/bundle.sh --debug

@@ -381,8 +381,11 @@ pub struct AnalyticsArgs {
     #[arg(long, default_value_t = 10)]
     pub limit: u32,
     /// Posts a time slot needs before it can be "best" (best-times report).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = outpost_core::analytics::DEFAULT_MIN_POSTS)]
     pub min_posts: u32,
+    /// Posts and top reports: CSV with the desktop export's columns instead of the table.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
 }
 
 /// Reports.

@@ -4,7 +4,7 @@ use outpost_core::clock;
 use outpost_core::config::{Config, ConfigSources};
 use outpost_core::db::Database;
 use outpost_core::error::{ErrorPayload, UserFacing};
-use outpost_core::telemetry::{self, redact, TelemetryGuard, TelemetryOptions};
+use outpost_core::telemetry::{self, TelemetryGuard, TelemetryOptions};
 use outpost_core::vault::{Vault, VaultOptions};
 
 use crate::args::Cli;
@@ -28,22 +28,7 @@ impl Context {
     pub async fn open(cli: &Cli) -> Result<Context, ErrorPayload> {
         let config =
             Config::load(&ConfigSources::from_process(cli.data_dir.clone())).map_err(fail)?;
-        for platform in &config.platforms {
-            if let Some(secret) = &platform.client_secret {
-                redact::register_pinned_secret(secret.expose());
-            }
-        }
-        let media_host_secret = config.media_host.as_ref().map(|m| &m.secret_access_key);
-        for secret in [
-            config.vault_passphrase.as_ref(),
-            config.vault_new_passphrase.as_ref(),
-            media_host_secret,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            redact::register_pinned_secret(secret.expose());
-        }
+        config.pin_secrets_for_redaction();
         config.ensure_data_dir().map_err(fail)?;
         let telemetry = telemetry::init(&TelemetryOptions {
             logs_dir: Some(config.logs_dir()),

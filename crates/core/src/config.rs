@@ -613,6 +613,21 @@ impl Config {
         self.platforms.iter().all(|p| p.client_id.is_none())
     }
 
+    /// Pin every secret this configuration holds (client secrets, both vault passphrases,
+    /// the media host's key) for redaction, so that none reaches a log line, an error or a
+    /// panic message. Each front end calls it right after loading, before logging starts.
+    pub fn pin_secrets_for_redaction(&self) {
+        let client_secrets = self.platforms.iter().map(|p| p.client_secret.as_ref());
+        let others = [
+            self.vault_passphrase.as_ref(),
+            self.vault_new_passphrase.as_ref(),
+            self.media_host.as_ref().map(|m| &m.secret_access_key),
+        ];
+        for secret in client_secrets.chain(others).flatten() {
+            crate::telemetry::redact::register_pinned_secret(secret.expose());
+        }
+    }
+
     /// Create the data dir (and logs dir) if missing.
     pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
         for dir in [self.data_dir.clone(), self.logs_dir()] {
@@ -1089,6 +1104,38 @@ mod tests {
         let config = Config::load(&sources(dir.path(), &[])).unwrap();
         assert!(config.media_host.is_none());
         assert!(config.platform(Platform::Instagram).resumable_upload);
+    }
+
+    #[test]
+    fn every_configured_secret_is_pinned_for_redaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = [
+            (
+                "OUTPOST_TIKTOK_CLIENT_SECRET",
+                "tiktok-secret-for-pinning-1",
+            ),
+            ("OUTPOST_VAULT_PASSPHRASE", "old passphrase for pinning 2"),
+            (
+                "OUTPOST_VAULT_NEW_PASSPHRASE",
+                "new passphrase for pinning 3",
+            ),
+            (
+                "OUTPOST_MEDIA_HOST_SECRET_ACCESS_KEY",
+                "media-key-for-pinning-4",
+            ),
+            ("OUTPOST_MEDIA_HOST_ENDPOINT", "https://s3.example.com"),
+            ("OUTPOST_MEDIA_HOST_BUCKET", "outpost-media"),
+            ("OUTPOST_MEDIA_HOST_REGION", "auto"),
+            ("OUTPOST_MEDIA_HOST_ACCESS_KEY_ID", "AKIAPINNING"),
+        ];
+        let config = Config::load(&sources(dir.path(), &secrets)).unwrap();
+        assert!(config.media_host.is_some());
+        config.pin_secrets_for_redaction();
+        for (_, value) in &secrets[..4] {
+            let line = format!("failed with {value} inside");
+            let shown = crate::telemetry::redact::redact(&line);
+            assert!(!shown.contains(value), "{shown}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod broker;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod http;

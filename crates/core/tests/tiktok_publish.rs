@@ -125,3 +125,24 @@ async fn a_chunked_direct_post_and_an_inbox_draft_complete_once_each() {
     assert_eq!(seen.max_publish_count(), 1, "no post may exist twice");
     w.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_forms_creator_info_is_asked_for_a_tiktok_account_only() {
+    use outpost_core::error::UserFacing;
+    use outpost_core::publish;
+
+    let w = support::world().await;
+    let id = |platform| w.ids.iter().find(|(p, _)| *p == platform).unwrap().1;
+    let info = publish::tiktok_creator_info(&w.connector, id(Platform::Tiktok))
+        .await
+        .unwrap();
+    assert!(!info.privacy_level_options.is_empty(), "{info:?}");
+    let reddit = publish::tiktok_creator_info(&w.connector, id(Platform::Reddit))
+        .await
+        .unwrap_err();
+    assert_eq!(reddit.code(), "account.wrong_platform");
+    let missing = publish::tiktok_creator_info(&w.connector, 9_999)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), "account.not_found");
+}

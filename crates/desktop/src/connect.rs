@@ -3,13 +3,14 @@
 //! loopback listener (TikTok, and Instagram in sandbox mode) or as an
 //! `outpost://oauth/callback?…` deep link (Reddit, Instagram through the HTTPS bridge,
 //! or any platform when a browser hands the link over). Either way `Connector::finish`
-//! completes it and the window hears `account-connected` or `connect-failed`.
+//! completes it (for the loopback, through `oauth::loopback` as `outpost connect` does) and
+//! the window hears `account-connected` or `connect-failed`.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use outpost_core::config::RedirectMode;
-use outpost_core::oauth::{attempts, callback, loopback, OAuthError};
+use outpost_core::oauth::{attempts, callback, loopback};
 use outpost_core::Platform;
 use serde::Serialize;
 use tauri::async_runtime::{self, JoinHandle};
@@ -94,50 +95,22 @@ pub async fn start<R: Runtime>(
             let app = app.clone();
             let task = async_runtime::spawn(async move {
                 let st = app.state::<AppState>();
-                loop {
-                    let Some(delivery) = listener.next(WAIT).await else {
+                match listener.wait_for(platform, &state, WAIT).await {
+                    Ok(delivery) => {
+                        // From here the sign-in is this task's: a deep link for the same
+                        // attempt must not stop it half-way.
+                        st.connects.done(&state, true).await;
+                        match loopback::finish(&st.connector, platform, delivery).await {
+                            Ok(account) => ui_events::connected(&app, account),
+                            Err(e) => ui_events::connect_failed(&app, platform, fail(e)),
+                        }
+                    }
+                    Err(e) => {
+                        // Timed out: said only when no deep link or newer sign-in took over.
                         if st.connects.done(&state, true).await.is_some() {
-                            ui_events::connect_failed(
-                                &app,
-                                platform,
-                                fail(OAuthError::Timeout {
-                                    platform,
-                                    seconds: WAIT.as_secs(),
-                                }),
-                            );
-                        }
-                        break;
-                    };
-                    if delivery.callback.state != state {
-                        let _ = delivery
-                            .reply
-                            .send(Err(OAuthError::StateUnknown.to_string()));
-                        continue;
-                    }
-                    st.connects.done(&state, true).await;
-                    match st
-                        .connector
-                        .finish(Some(platform), &delivery.callback)
-                        .await
-                    {
-                        Ok(account) => {
-                            let _ = delivery.reply.send(Ok(format!(
-                                "{} account {} is connected to Outpost. You can close this tab.",
-                                platform.display_name(),
-                                account
-                                    .username
-                                    .as_deref()
-                                    .unwrap_or(&account.platform_user_id)
-                            )));
-                            ui_events::connected(&app, account);
-                        }
-                        Err(e) => {
-                            let payload = fail(e);
-                            let _ = delivery.reply.send(Err(payload.message.clone()));
-                            ui_events::connect_failed(&app, platform, payload);
+                            ui_events::connect_failed(&app, platform, fail(e));
                         }
                     }
-                    break;
                 }
                 listener.close().await;
             });

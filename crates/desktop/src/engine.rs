@@ -36,7 +36,8 @@ pub struct Engine {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// Why this process does not work the queue (another engine holds the lock).
     pub not_running: Option<String>,
-    _lock: Option<EngineLock>,
+    /// Held while the workers run; released by `stop` (a restart's new process takes it).
+    lock: std::sync::Mutex<Option<EngineLock>>,
 }
 
 /// What the engine runs over.
@@ -78,7 +79,7 @@ impl Engine {
                     not_running: Some(format!(
                         "Another Outpost engine works this data folder's queue ({e}); uploads, sync and watched folders run there, not in this window."
                     )),
-                    _lock: None,
+                    lock: std::sync::Mutex::new(None),
                 };
             }
         };
@@ -150,7 +151,7 @@ impl Engine {
             watch_restart,
             tasks: Mutex::new(tasks),
             not_running: None,
-            _lock: Some(lock),
+            lock: std::sync::Mutex::new(Some(lock)),
         }
     }
 
@@ -173,6 +174,9 @@ impl Engine {
             tracing::warn!("the engine did not stop within {STOP_WAIT:?}");
         }
         flush(&self.db).await;
+        if let Ok(mut lock) = self.lock.lock() {
+            lock.take();
+        }
         tracing::info!("engine stopped");
     }
 }

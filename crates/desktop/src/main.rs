@@ -16,13 +16,14 @@ mod error;
 mod forward;
 mod locale;
 mod notify;
-mod platform_text;
 mod sandbox_mode;
 mod settings;
+mod startup;
 mod state;
 mod tray;
 mod ui_events;
 
+use tauri::webview::PageLoadEvent;
 use tauri::{Manager, RunEvent, WebviewWindowBuilder, WindowEvent};
 
 use crate::state::AppState;
@@ -52,6 +53,7 @@ fn exit_on_signals(app: tauri::AppHandle) {
 }
 
 fn main() {
+    startup::begin();
     // GTK panics without a display: say so in one line instead.
     if let Some(message) = display::missing_display(|k| std::env::var(k).ok()) {
         eprintln!("{message}");
@@ -69,6 +71,11 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(commands::handler())
+        .on_page_load(|_, payload| {
+            if payload.event() == PageLoadEvent::Finished {
+                startup::page_loaded();
+            }
+        })
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let to_tray = window

@@ -12,7 +12,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use outpost_core::clock;
 use outpost_core::config::{Config, ConfigSources};
+use outpost_core::db::Database;
+use outpost_core::oauth::credentials;
+use outpost_core::vault::{Vault, VaultOptions};
 use outpost_sandbox::config as seeded;
 use outpost_sandbox::{Platform as SandboxPlatform, Sandbox, SandboxConfig};
 
@@ -74,16 +78,50 @@ pub fn sandbox_env(
 pub struct Loaded {
     /// Configuration (pointing at the sandbox in sandbox mode).
     pub config: Config,
+    /// The configuration of the creator's real data (the same as `config` in live mode):
+    /// where Settings keeps developer apps, so that the next start can go live.
+    pub live: Config,
     /// The in-process emulator, kept alive for the app's lifetime.
     pub sandbox: Option<Sandbox>,
+}
+
+/// Environment variable that forces sandbox mode even with developer apps configured.
+pub const FORCE_SANDBOX: &str = "OUTPOST_SANDBOX";
+
+/// Sandbox mode unless a developer app is configured: in the environment, config.toml, or
+/// the vault of the real data dir (Settings → Your developer apps, `outpost credentials
+/// set`). `OUTPOST_SANDBOX=1` forces it. Reads no secret: no keyring is asked.
+pub async fn wants_sandbox(
+    config: &Config,
+    env: &HashMap<String, String>,
+) -> Result<bool, ErrorPayload> {
+    if env
+        .get(FORCE_SANDBOX)
+        .is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
+    {
+        return Ok(true);
+    }
+    if !config.sandbox_mode() {
+        return Ok(false);
+    }
+    let path = config.database_path();
+    if !path.exists() {
+        return Ok(true);
+    }
+    let db = Database::open(&path).await.map_err(fail)?;
+    let vault = Vault::new(db, VaultOptions::from_config(config), clock::system());
+    credentials::sandbox_mode(config, &vault)
+        .await
+        .map_err(fail)
 }
 
 /// Load the configuration from the process; in sandbox mode start the emulator first.
 pub async fn load() -> Result<Loaded, ErrorPayload> {
     let sources = ConfigSources::from_process(None);
     let config = Config::load(&sources).map_err(fail)?;
-    if !config.sandbox_mode() {
+    if !wants_sandbox(&config, &sources.env).await? {
         return Ok(Loaded {
+            live: config.clone(),
             config,
             sandbox: None,
         });
@@ -92,6 +130,7 @@ pub async fn load() -> Result<Loaded, ErrorPayload> {
         .await
         .map_err(|e| shell_error("sandbox.start", format!("the sandbox did not start: {e}")))?;
     let env = sandbox_env(&sources.env, &config.data_dir, |p| sandbox.base_url(p));
+    let live = config;
     let config = Config::load(&ConfigSources {
         data_dir_flag: None,
         env,
@@ -100,6 +139,7 @@ pub async fn load() -> Result<Loaded, ErrorPayload> {
     tracing::info!(addr = %sandbox.addr(), "sandbox mode: platforms emulated in-process");
     Ok(Loaded {
         config,
+        live,
         sandbox: Some(sandbox),
     })
 }
@@ -133,6 +173,58 @@ mod tests {
             assert!(pc.client_id.is_some(), "{p:?}");
             assert!(pc.endpoints.is_overridden(), "{p:?}");
         }
+    }
+
+    fn load_in(dir: &Path, env: &[(&str, &str)]) -> (Config, HashMap<String, String>) {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let config = Config::load(&ConfigSources {
+            data_dir_flag: Some(dir.to_path_buf()),
+            env: env.clone(),
+        })
+        .unwrap();
+        (config, env)
+    }
+
+    #[tokio::test]
+    async fn goes_live_once_a_developer_app_is_stored_and_never_creates_real_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, env) = load_in(dir.path(), &[]);
+        assert!(wants_sandbox(&config, &env).await.unwrap());
+        assert!(
+            !config.database_path().exists(),
+            "deciding must not create the real database"
+        );
+
+        // Settings stores a developer app in the real data dir's vault.
+        let (config, env) = load_in(
+            dir.path(),
+            &[
+                ("OUTPOST_VAULT_BACKEND", "passphrase"),
+                ("OUTPOST_VAULT_PASSPHRASE", "a passphrase for this test"),
+            ],
+        );
+        let db = Database::open(&config.database_path()).await.unwrap();
+        let vault = Vault::new(db, VaultOptions::from_config(&config), clock::system());
+        credentials::store(&vault, outpost_core::Platform::Reddit, "rd-app", None)
+            .await
+            .unwrap();
+        // Deciding needs no key: without the passphrase it still sees the stored app.
+        let (plain, plain_env) = load_in(dir.path(), &[]);
+        assert!(!wants_sandbox(&plain, &plain_env).await.unwrap());
+        assert!(!wants_sandbox(&config, &env).await.unwrap());
+
+        let (forced, forced_env) = load_in(dir.path(), &[(FORCE_SANDBOX, "1")]);
+        assert!(wants_sandbox(&forced, &forced_env).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_client_id_in_the_environment_means_live() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, env) = load_in(dir.path(), &[("OUTPOST_TIKTOK_CLIENT_ID", "tt")]);
+        assert!(!wants_sandbox(&config, &env).await.unwrap());
     }
 
     #[test]

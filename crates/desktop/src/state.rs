@@ -8,7 +8,7 @@ use outpost_core::db::Database;
 use outpost_core::oauth::Connector;
 use outpost_core::publish::Publisher;
 use outpost_core::sync::Syncer;
-use outpost_core::telemetry::{self, redact, TelemetryGuard, TelemetryOptions};
+use outpost_core::telemetry::{self, TelemetryGuard, TelemetryOptions};
 use outpost_core::vault::{Vault, VaultOptions};
 use outpost_core::{clock, http};
 use outpost_sandbox::Sandbox;
@@ -23,6 +23,9 @@ use crate::settings::DesktopSettings;
 pub struct AppState {
     /// Configuration.
     pub config: Arc<Config>,
+    /// The configuration of the creator's real data (the same as `config` in live mode;
+    /// in sandbox mode, where Settings keeps developer apps for the next start).
+    pub live_config: Arc<Config>,
     /// Sandbox mode (no platform credentials: the platforms are emulated in-process).
     pub sandbox_mode: bool,
     /// Database.
@@ -49,19 +52,12 @@ impl AppState {
     pub async fn open() -> Result<AppState, ErrorPayload> {
         let loaded = crate::sandbox_mode::load().await?;
         let sandbox_mode = loaded.sandbox.is_some();
+        let live_config = Arc::new(loaded.live);
         let config = loaded.config;
-        for platform in &config.platforms {
-            if let Some(secret) = &platform.client_secret {
-                redact::register_pinned_secret(secret.expose());
-            }
-        }
-        let media_host_secret = config.media_host.as_ref().map(|m| &m.secret_access_key);
-        for secret in [config.vault_passphrase.as_ref(), media_host_secret]
-            .into_iter()
-            .flatten()
-        {
-            redact::register_pinned_secret(secret.expose());
-        }
+        // Every secret the configuration holds never appears in a log line (both
+        // configurations: in sandbox mode the real one may hold the creator's secrets).
+        config.pin_secrets_for_redaction();
+        live_config.pin_secrets_for_redaction();
         config.ensure_data_dir().map_err(fail)?;
         let telemetry = telemetry::init(&TelemetryOptions {
             logs_dir: Some(config.logs_dir()),
@@ -99,6 +95,7 @@ impl AppState {
         .await;
         Ok(AppState {
             config,
+            live_config,
             sandbox_mode,
             db,
             connector,

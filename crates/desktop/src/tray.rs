@@ -1,8 +1,8 @@
 //! The tray icon: a status line (uploads in flight, last sync), Open, Pause/Resume queue,
 //! Sync now, Quit. The status is read from the core (the queue and the sync runs).
 
-use outpost_core::queue::{self, JobState, ListFilter};
-use outpost_core::sync::SyncOptions;
+use outpost_core::queue::{self, ListFilter};
+use outpost_core::sync::{self, SyncOptions};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Wry};
@@ -38,14 +38,6 @@ pub fn status_line(in_flight: usize, paused: bool, last_sync: Option<i64>, now: 
         }
     };
     format!("{queue} · {sync}")
-}
-
-/// Whether a job in `state` counts as in flight.
-pub fn in_flight(state: JobState) -> bool {
-    matches!(
-        state,
-        JobState::Validating | JobState::Uploading | JobState::Publishing | JobState::Processing
-    )
 }
 
 /// Build the tray icon and its menu.
@@ -116,14 +108,9 @@ pub async fn refresh(app: &AppHandle) {
     let jobs = queue::list(&st.db, ListFilter::default(), now)
         .await
         .unwrap_or_default();
-    let flying = jobs.iter().filter(|j| in_flight(j.state)).count();
+    let flying = jobs.iter().filter(|j| j.state.is_in_flight()).count();
     let paused = queue::is_paused(&st.db).await.unwrap_or(false);
-    let mut last_sync = None;
-    for a in st.db.accounts().list().await.unwrap_or_default() {
-        if let Ok(runs) = outpost_core::sync::recent_runs(&st.db, a.id, 1).await {
-            last_sync = last_sync.max(runs.first().and_then(|r| r.finished_at));
-        }
-    }
+    let last_sync = sync::last_finished(&st.db).await.unwrap_or(None);
     let line = status_line(flying, paused, last_sync, now);
     let _ = tray.status.set_text(&line);
     let _ = tray.pause.set_text(if paused {
@@ -155,12 +142,5 @@ mod tests {
             status_line(0, true, Some(now - 3 * 3_600_000), now),
             "Queue paused · synced 3 h ago"
         );
-    }
-
-    #[test]
-    fn in_flight_states() {
-        assert!(in_flight(JobState::Uploading));
-        assert!(!in_flight(JobState::Queued));
-        assert!(!in_flight(JobState::Published));
     }
 }

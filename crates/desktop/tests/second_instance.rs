@@ -12,6 +12,12 @@ use std::time::{Duration, Instant};
 
 const APP: &str = env!("CARGO_BIN_EXE_outpost-desktop");
 
+/// A session bus with no service directories (see the file's comment).
+const SESSION_BUS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/support/session-bus.conf"
+);
+
 fn have(tool: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
@@ -99,7 +105,8 @@ fn a_second_launch_hands_its_link_to_the_running_window() {
         home = home.path().display(),
     );
     let mut c = Command::new("dbus-run-session");
-    c.args(["--", "sh", "-c", &script]);
+    c.arg(format!("--config-file={SESSION_BUS}"))
+        .args(["--", "sh", "-c", &script]);
     session_env(&mut c, home.path(), &display);
     let mut session = Killed(c.spawn().expect("dbus-run-session"));
     let result = home.path().join("result");

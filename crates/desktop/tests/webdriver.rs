@@ -31,6 +31,12 @@ use serde_json::json;
 
 const APP: &str = env!("CARGO_BIN_EXE_outpost-desktop");
 
+/// A session bus with no service directories (see the file's comment).
+const SESSION_BUS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/support/session-bus.conf"
+);
+
 /// Long enough for a debug build on a busy 2-core machine; only ever waited in full when
 /// something is broken.
 const STEP: Duration = Duration::from_secs(60);
@@ -400,6 +406,7 @@ async fn connect_publish_and_see_the_numbers_in_the_real_window() {
     let mut driver = Command::new("dbus-run-session");
     desk.env(&mut driver);
     driver
+        .arg(format!("--config-file={SESSION_BUS}"))
         .args([
             "--",
             "sh",

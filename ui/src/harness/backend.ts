@@ -6,6 +6,7 @@ import { emit } from '@tauri-apps/api/event';
 import type {
   Account,
   Commands,
+  DeveloperApps,
   ErrorPayload,
   Events,
   EventName,
@@ -36,6 +37,8 @@ export class MockBackend {
   settings: Settings;
   /** Commands that fail on their next call, with this error. */
   failures = new Map<string, ErrorPayload>();
+  /** Platforms whose developer app was saved through Settings. */
+  readonly savedApps = new Set<Platform>();
   private nextAccountId = 10;
   private nextJobId = 50;
 
@@ -45,6 +48,19 @@ export class MockBackend {
     this.accounts = fx.accounts(opts.scenario);
     this.jobs = opts.scenario === 'fresh' ? [] : fx.jobs(now);
     this.settings = fx.settings(opts.sandbox);
+  }
+
+  private developerApps(): DeveloperApps {
+    const platforms: Platform[] = ['tiktok', 'instagram', 'reddit'];
+    return {
+      apps: platforms.map((platform) => ({
+        platform,
+        source: this.sandbox ? (this.savedApps.has(platform) ? 'vault' : null) : 'configuration',
+        secret_required: platform !== 'reddit',
+      })),
+      sandbox_mode: this.sandbox,
+      restart_to_go_live: this.sandbox && this.savedApps.size > 0,
+    };
   }
 
   emit<E extends EventName>(event: E, payload: Events[E]): Promise<void> {
@@ -98,6 +114,8 @@ export class MockBackend {
     switch (cmd as keyof Commands) {
       case 'app_info':
         return { version: '0.1.0', sandbox_mode: this.sandbox, data_dir: fx.DATA_DIR };
+      case 'window_painted':
+        return null;
       case 'accounts_list':
         return this.accounts.filter((a) => a.status !== 'disconnected');
       case 'platform_info':
@@ -194,6 +212,16 @@ export class MockBackend {
         this.settings.watched_folders = this.settings.watched_folders.filter((f) => f.path !== path);
         return null;
       }
+      case 'developer_apps':
+        return this.developerApps();
+      case 'developer_app_set': {
+        // The core checks ids and secrets; the harness only records what was saved.
+        const { platform } = rawArgs as Args<'developer_app_set'>;
+        this.savedApps.add(platform);
+        return this.developerApps();
+      }
+      case 'app_restart':
+        return null;
     }
     throw { code: 'ipc.unknown_command', message: `The harness does not know the command ${cmd}.` } satisfies ErrorPayload;
   }

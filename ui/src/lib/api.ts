@@ -69,6 +69,7 @@ async function call<K extends CommandName>(
 
 // App
 export const appInfo = (): Promise<AppInfo> => call('app_info');
+export const windowPainted = () => call('window_painted');
 
 // Accounts and connecting
 export const accountsList = (): Promise<Account[]> => call('accounts_list');
@@ -127,6 +128,10 @@ export const settingsGet = (): Promise<Settings> => call('settings_get');
 export const settingsSet = (settings: SettingsUpdate) => call('settings_set', { settings });
 export const watchAdd = (path: string, targets: string[]) => call('watch_add', { path, targets });
 export const watchRemove = (path: string) => call('watch_remove', { path });
+export const developerApps = () => call('developer_apps');
+export const developerAppSet = (platform: Platform, clientId: string, clientSecret: string | null) =>
+  call('developer_app_set', { platform, clientId, clientSecret });
+export const appRestart = () => call('app_restart');
 
 // Events
 

@@ -244,6 +244,47 @@ export type CreatorInfo = {
 };
 
 /**
+ * Where a platform's developer app comes from.
+ */
+export type CredentialSource = "configuration" | "vault";
+
+/**
+ * One platform's developer app, as Settings shows it.
+ */
+export type DeveloperApp = {
+  /**
+   * The platform.
+   */
+  platform: Platform,
+  /**
+   * Where its client id comes from; `null` when none is configured.
+   */
+  source: CredentialSource | null,
+  /**
+   * Whether the platform needs the client secret too (TikTok, Instagram).
+   */
+  secret_required: boolean,
+};
+
+/**
+ * The answer of `developer_apps` and `developer_app_set`.
+ */
+export type DeveloperApps = {
+  /**
+   * One per platform.
+   */
+  apps: Array<DeveloperApp>,
+  /**
+   * The app runs in sandbox mode now.
+   */
+  sandbox_mode: boolean,
+  /**
+   * A restart would change the mode (an app was configured while in sandbox mode).
+   */
+  restart_to_go_live: boolean,
+};
+
+/**
  * The answer of `diagnostics`.
  */
 export type Diagnostics = {
@@ -680,7 +721,7 @@ export type MetricComparison = {
 /**
  * The kind of a metric series.
  */
-export type MetricKind = "counter" | "histogram";
+export type MetricKind = "counter" | "gauge" | "histogram";
 
 /**
  * One metric series.
@@ -695,11 +736,11 @@ export type MetricSample = {
    */
   labels: { [key in string]: string },
   /**
-   * Counter or histogram.
+   * Counter, gauge or histogram.
    */
   kind: MetricKind,
   /**
-   * Counter value, or the histogram's count.
+   * Counter or gauge value, or the histogram's count.
    */
   value: number,
   /**
@@ -908,7 +949,8 @@ export type PublishOptions = {
 };
 
 /**
- * The `request` argument of `publish_submit`: the publish form.
+ * The `request` argument of `publish_submit`, and what `outpost publish` makes of its
+ * flags: a post with its targets, time and options still as given.
  */
 export type PublishRequest = {
   /**
@@ -934,7 +976,7 @@ export type PublishRequest = {
 };
 
 /**
- * What to publish: `{file}`, `{url}` or `{text: true}`.
+ * What to publish as the publish form sends it: `{file}`, `{url}` or `{text: true}`.
  */
 export type PublishSource = {
   /**
@@ -1255,6 +1297,7 @@ export type WeekdayBucket = {
  * them; `undefined` for none) and what it resolves to. Failures reject with `ErrorPayload`. */
 export interface Commands {
   app_info: { args: undefined; result: AppInfo };
+  window_painted: { args: undefined; result: null };
   accounts_list: { args: undefined; result: Array<Account> };
   platform_info: { args: { platform: Platform }; result: PlatformInfo };
   connect_start: { args: { platform: Platform }; result: ConnectStart };
@@ -1282,6 +1325,9 @@ export interface Commands {
   settings_set: { args: { settings: SettingsUpdate }; result: null };
   watch_add: { args: { path: string; targets: Array<string> }; result: null };
   watch_remove: { args: { path: string }; result: null };
+  developer_apps: { args: undefined; result: DeveloperApps };
+  developer_app_set: { args: { platform: Platform; clientId: string; clientSecret: string | null }; result: DeveloperApps };
+  app_restart: { args: undefined; result: null };
 }
 
 export type CommandName = keyof Commands;

@@ -65,3 +65,56 @@ test('live mode has no sandbox banner', async ({ page }) => {
   await expect(page.getByText('Live', { exact: true })).toBeVisible();
   await expect(page.getByTestId('sandbox-banner')).toHaveCount(0);
 });
+
+test('going live: a developer app saved in Settings, then a restart into live mode', async ({ page }) => {
+  await open(page, '/settings');
+  const apps = page.getByTestId('developer-apps');
+  await expect(apps.getByTestId('developer-app-tiktok')).toContainText('Not set');
+  await expect(apps.getByTestId('go-live')).toHaveCount(0);
+
+  await apps.getByRole('button', { name: 'Add the TikTok developer app' }).click();
+  await apps.getByLabel('TikTok client id').fill('awx8k2tiktokapp');
+  await apps.getByLabel('TikTok client secret').fill('not-a-real-secret');
+  await expect(apps.getByLabel('TikTok client secret')).toHaveAttribute('type', 'password');
+  await page.screenshot({ path: 'test-results/screenshots/settings-developer-app-1280x800-light.png', fullPage: true });
+  await apps.getByRole('button', { name: 'Save' }).click();
+  await expect(apps.getByTestId('developer-app-tiktok')).toContainText('Saved in the vault');
+  await expect(apps.getByRole('status').first()).toContainText('TikTok developer app saved in the vault.');
+  expect(await calls(page, 'developer_app_set')).toEqual([
+    {
+      cmd: 'developer_app_set',
+      args: { platform: 'tiktok', clientId: 'awx8k2tiktokapp', clientSecret: 'not-a-real-secret' },
+    },
+  ]);
+
+  // Reddit's installed app has no secret: none is asked for or sent.
+  await apps.getByRole('button', { name: 'Add the Reddit developer app' }).click();
+  await expect(apps.getByLabel('Reddit client secret')).toHaveCount(0);
+  await apps.getByLabel('Reddit client id').fill('rdInstalledApp');
+  await apps.getByRole('button', { name: 'Save' }).click();
+  expect((await calls(page, 'developer_app_set'))[1].args).toEqual({
+    platform: 'reddit',
+    clientId: 'rdInstalledApp',
+    clientSecret: null,
+  });
+
+  await apps.getByTestId('go-live').getByRole('button', { name: 'Restart in live mode' }).click();
+  expect(await calls(page, 'app_restart')).toHaveLength(1);
+});
+
+test('a developer app the core refuses shows why', async ({ page }) => {
+  await open(page, '/settings');
+  const apps = page.getByTestId('developer-apps');
+  await apps.getByRole('button', { name: 'Add the Instagram developer app' }).click();
+  await apps.getByLabel('Instagram client id').fill('two words');
+  await apps.getByLabel('Instagram client secret').fill('x');
+  await page.evaluate(() =>
+    window.__outpost.backend.failures.set('developer_app_set', {
+      code: 'credentials.invalid_client_id',
+      message: 'Instagram client ids are one word of at most 200 characters, as the developer portal shows them',
+    }),
+  );
+  await apps.getByRole('button', { name: 'Save' }).click();
+  await expect(apps.getByRole('alert')).toContainText('Instagram client ids are one word');
+  await expect(apps.getByTestId('developer-app-instagram')).toContainText('Not set');
+});

@@ -2,12 +2,13 @@
 //! `outpost_core::oauth`.
 
 use std::io::{BufRead, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use outpost_core::config::RedirectMode;
 use outpost_core::db::accounts::Account;
 use outpost_core::error::{ErrorPayload, UserFacing};
 use outpost_core::oauth::{attempts, callback, credentials, loopback, OAuthError};
+use outpost_core::platforms::permissions;
 use outpost_core::vault::SecretValue;
 use outpost_core::Platform;
 use serde::Serialize;
@@ -47,7 +48,7 @@ pub async fn connect(
 ) -> Result<(), ErrorPayload> {
     tracing::Span::current().record("platform", platform.as_str());
     let connector = ctx.connector()?;
-    let mut listener = loopback::Listener::start().await.map_err(fail)?;
+    let listener = loopback::Listener::start().await.map_err(fail)?;
     let redirect_uri = match connector.redirect_mode(platform) {
         RedirectMode::Loopback => listener.redirect_uri(),
         _ => connector.fixed_redirect_uri(platform).map_err(fail)?,
@@ -56,6 +57,16 @@ pub async fn connect(
         .start(platform, &redirect_uri, Some(listener.port()))
         .await
         .map_err(fail)?;
+    // What the creator is about to approve, before the browser asks.
+    let about = permissions::info(platform);
+    eprintln!("Outpost asks {} to:", about.display_name);
+    for s in &about.scopes {
+        eprintln!("  - {} ({})", s.description, s.scope);
+    }
+    eprintln!("Your account needs:");
+    for r in &about.requirements {
+        eprintln!("  - {r}");
+    }
     println!("{}", started.authorize_url);
     let _ = std::io::stdout().flush();
     if !no_browser {
@@ -67,46 +78,17 @@ pub async fn connect(
         "Waiting for you to approve Outpost on {} (up to {timeout} s)…",
         platform.display_name()
     );
-
-    let deadline = Instant::now() + Duration::from_secs(timeout);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Some(delivery) = listener.next(left).await else {
-            return Err(fail(OAuthError::Timeout {
-                platform,
-                seconds: timeout,
-            }));
-        };
-        if delivery.callback.state != started.state {
-            // Another sign-in's link, or a forged one: refuse it and keep waiting for ours.
-            let _ = delivery
-                .reply
-                .send(Err(OAuthError::StateUnknown.to_string()));
-            continue;
-        }
-        let result = connector.finish(Some(platform), &delivery.callback).await;
-        match result {
-            Ok(account) => {
-                let _ = delivery.reply.send(Ok(format!(
-                    "{} account {} is connected to Outpost.",
-                    platform.display_name(),
-                    account
-                        .username
-                        .as_deref()
-                        .unwrap_or(&account.platform_user_id)
-                )));
-                listener.close().await;
-                out.record(&account, &[("Connected", account_line(&account))]);
-                return Ok(());
-            }
-            Err(e) => {
-                let payload = e.to_payload();
-                let _ = delivery.reply.send(Err(payload.message.clone()));
-                listener.close().await;
-                return Err(payload);
-            }
-        }
-    }
+    let account = loopback::complete(
+        &connector,
+        listener,
+        platform,
+        &started.state,
+        Duration::from_secs(timeout),
+    )
+    .await
+    .map_err(fail)?;
+    out.record(&account, &[("Connected", account_line(&account))]);
+    Ok(())
 }
 
 #[derive(Serialize)]

@@ -31,6 +31,12 @@ pub async fn run(ctx: &Context, out: &Output, args: &AnalyticsArgs) -> Result<()
             _ => PostColumn::CreatedAt,
         },
     };
+    if args.csv && !matches!(args.report, Report::Posts | Report::Top) {
+        return Err(ErrorPayload {
+            code: "analytics.csv".into(),
+            message: "--csv is for the posts and top reports".into(),
+        });
+    }
     let db = &ctx.db;
     let id = account.id;
     match args.report {
@@ -73,6 +79,10 @@ pub async fn run(ctx: &Context, out: &Output, args: &AnalyticsArgs) -> Result<()
                     .await
                     .map_err(fail)?
             };
+            if args.csv {
+                print!("{}", analytics::csv::posts(&rows));
+                return Ok(());
+            }
             if !out.json {
                 println!(
                     "{:<20} {:>10} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8}  caption",

@@ -4,14 +4,15 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Local};
 use outpost_core::clock;
 use outpost_core::error::ErrorPayload;
 use outpost_core::publish::lock::EngineLock;
-use outpost_core::publish::submit::{self, PostRequest, Source};
-use outpost_core::publish::Publisher;
-use outpost_core::queue::{self, Enqueued, Job, JobState, ListFilter};
-use outpost_core::watch::{registry, Target};
+use outpost_core::publish::submit::{self, PublishRequest, PublishSource};
+use outpost_core::publish::{PublishError, Publisher};
+use outpost_core::queue::{self, Enqueued, Job, JobState};
+use outpost_core::watch::overview;
+use outpost_core::watch::registry;
 use serde_json::{json, Map, Value};
 
 use crate::args::{PublishArgs, QueueAction, QueueArgs, WatchAction};
@@ -25,37 +26,16 @@ fn invalid(code: &str, message: impl Into<String>) -> ErrorPayload {
     }
 }
 
-fn targets(list: &[String]) -> Result<Vec<Target>, ErrorPayload> {
-    list.iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            s.parse::<Target>()
-                .map_err(|e| invalid("publish.bad_target", format!("--to {s}: {e}")))
-        })
-        .collect()
-}
-
-/// `--at`: RFC 3339, or a local "YYYY-MM-DD HH:MM[:SS]" / "YYYY-MM-DDTHH:MM".
-fn parse_at(s: &str) -> Result<DateTime<Utc>, ErrorPayload> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for format in [
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-    ] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
-            if let Some(t) = Local.from_local_datetime(&naive).earliest() {
-                return Ok(t.with_timezone(&Utc));
-            }
-        }
-    }
-    Err(invalid(
-        "publish.bad_time",
-        format!("--at {s:?}: expected a time like 2026-12-01T18:00:00+01:00 or \"2026-12-01 18:00\" (local)"),
-    ))
+/// A core error about a value the user gave, naming the flag it came from.
+fn from_flags(e: PublishError) -> ErrorPayload {
+    let mut payload = fail(e);
+    let flag = match payload.code.as_str() {
+        "publish.bad_target" => "--to",
+        "publish.bad_time" => "--at",
+        _ => return payload,
+    };
+    payload.message = format!("{flag} {}", payload.message);
+    payload
 }
 
 fn options(args: &PublishArgs) -> Result<Map<String, Value>, ErrorPayload> {
@@ -129,9 +109,8 @@ fn options(args: &PublishArgs) -> Result<Map<String, Value>, ErrorPayload> {
 
 pub async fn publish(ctx: &Context, out: &Output, args: &PublishArgs) -> Result<(), ErrorPayload> {
     let source = match &args.file {
-        Some(f) if f.starts_with("https://") || f.starts_with("http://") => Source::Url(f.clone()),
-        Some(f) => Source::File(f.into()),
-        None if args.text.is_some() => Source::Text,
+        Some(f) => PublishSource::from_arg(f),
+        None if args.text.is_some() => PublishSource::Text { text: true },
         None => {
             return Err(invalid(
                 "publish.no_source",
@@ -139,13 +118,15 @@ pub async fn publish(ctx: &Context, out: &Output, args: &PublishArgs) -> Result<
             ))
         }
     };
-    let request = PostRequest {
+    let request = PublishRequest {
         source,
-        targets: targets(&args.to)?,
+        targets: args.to.clone(),
         caption: args.caption.clone(),
         options: options(args)?,
-        publish_at: args.at.as_deref().map(parse_at).transpose()?,
-    };
+        publish_at: args.at.clone(),
+    }
+    .to_post_request()
+    .map_err(from_flags)?;
     let clock = clock::system();
     let queued = submit::submit(&ctx.db, &clock, &request)
         .await
@@ -369,47 +350,31 @@ pub async fn queue(ctx: &Context, out: &Output, args: &QueueArgs) -> Result<(), 
     let now = clock::system().now_millis();
     match &args.action {
         None => {
-            let jobs = queue::list(
-                &ctx.db,
-                ListFilter {
-                    all: args.all,
-                    limit: 0,
-                },
-                now,
-            )
-            .await
-            .map_err(fail)?;
-            let paused = queue::is_paused(&ctx.db).await.map_err(fail)?;
-            let folders = registry::list(&ctx.db, &ctx.config.watch_folders)
-                .await
-                .map_err(fail)?;
-            let not_queued = tokio::task::spawn_blocking(move || registry::problems(&folders))
-                .await
-                .unwrap_or_default();
+            let listing =
+                overview::queue_listing(&ctx.db, &ctx.config.watch_folders, args.all, now)
+                    .await
+                    .map_err(fail)?;
             if out.json {
-                out.record(
-                    &json!({"paused": paused, "jobs": jobs, "file_problems": not_queued}),
-                    &[],
-                );
+                out.record(&listing, &[]);
                 return Ok(());
             }
-            for p in &not_queued {
+            for p in &listing.file_problems {
                 // The error file's first line names the file; the reason follows.
                 let reason = p.reason.lines().nth(1).unwrap_or(p.reason.as_str());
                 println!("! {}: {reason}", p.file.display());
             }
-            if paused {
+            if listing.paused {
                 println!("The queue is paused (`outpost queue resume` to go on).");
             }
-            if jobs.is_empty() {
+            if listing.jobs.is_empty() {
                 println!(
                     "The queue is empty. Queue a post with `outpost publish FILE --to PLATFORM`."
                 );
             }
-            for j in &jobs {
+            for j in &listing.jobs {
                 println!("{}", job_line(j));
             }
-            out.record(&jobs, &[]);
+            out.record(&listing.jobs, &[]);
             Ok(())
         }
         Some(QueueAction::Retry { id }) => {
@@ -474,7 +439,7 @@ pub async fn queue(ctx: &Context, out: &Output, args: &QueueArgs) -> Result<(), 
 pub async fn watch(ctx: &Context, out: &Output, action: &WatchAction) -> Result<(), ErrorPayload> {
     match action {
         WatchAction::Add { dir, to } => {
-            let targets = targets(to)?;
+            let targets = submit::parse_targets(to).map_err(from_flags)?;
             for t in &targets {
                 ctx.db
                     .accounts()

@@ -1,6 +1,8 @@
-//! `outpost status`: where the data is, the schema, the vault, the accounts.
+//! `outpost status`: where the data is, the schema, the vault, the accounts, and the
+//! alerts of the desktop's Diagnostics page (`outpost_core::diagnostics::alerts`).
 
 use outpost_core::db::Database;
+use outpost_core::diagnostics::{self, Alert, AlertLevel, AlertOptions};
 use outpost_core::error::ErrorPayload;
 use outpost_core::vault::VaultStatus;
 use serde::Serialize;
@@ -18,6 +20,7 @@ struct Status {
     mode: &'static str,
     vault: VaultStatus,
     accounts: i64,
+    alerts: Vec<Alert>,
 }
 
 pub async fn run(ctx: &Context, out: &Output) -> Result<(), ErrorPayload> {
@@ -35,6 +38,16 @@ pub async fn run(ctx: &Context, out: &Output) -> Result<(), ErrorPayload> {
         mode: if sandbox { "sandbox" } else { "live" },
         accounts: ctx.db.accounts().count().await.map_err(fail)?,
         vault,
+        alerts: diagnostics::alerts(
+            &ctx.db,
+            &AlertOptions {
+                now: chrono::Utc::now().timestamp_millis(),
+                sync_interval: ctx.config.sync_interval,
+                engine_not_running: None,
+            },
+        )
+        .await
+        .map_err(fail)?,
     };
     let vault_line = super::vault::describe(&status.vault);
     let mode_line = if sandbox {
@@ -42,19 +55,24 @@ pub async fn run(ctx: &Context, out: &Output) -> Result<(), ErrorPayload> {
     } else {
         "live".to_owned()
     };
-    out.record(
-        &status,
-        &[
-            ("Data dir", status.data_dir.clone()),
-            (
-                "Database",
-                format!("{} (schema {})", status.database, status.schema_version),
-            ),
-            ("Logs", status.logs_dir.clone()),
-            ("Mode", mode_line),
-            ("Vault", vault_line),
-            ("Accounts", status.accounts.to_string()),
-        ],
-    );
+    let mut lines = vec![
+        ("Data dir", status.data_dir.clone()),
+        (
+            "Database",
+            format!("{} (schema {})", status.database, status.schema_version),
+        ),
+        ("Logs", status.logs_dir.clone()),
+        ("Mode", mode_line),
+        ("Vault", vault_line),
+        ("Accounts", status.accounts.to_string()),
+    ];
+    lines.extend(status.alerts.iter().map(|a| {
+        let level = match a.level {
+            AlertLevel::Error => "error",
+            AlertLevel::Warning => "warning",
+        };
+        ("Alert", format!("{level}: {}", a.message))
+    }));
+    out.record(&status, &lines);
     Ok(())
 }

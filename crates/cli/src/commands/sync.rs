@@ -1,8 +1,9 @@
 //! `outpost sync` and `outpost insights`: thin calls into `outpost_core::sync` and the
 //! snapshot history.
 
+use outpost_core::analytics;
 use outpost_core::error::ErrorPayload;
-use outpost_core::sync::{SyncOptions, Syncer};
+use outpost_core::sync::{self, SyncOptions, Syncer};
 use outpost_core::{clock, Platform};
 use serde::Serialize;
 use sqlx::Row;
@@ -58,14 +59,7 @@ pub async fn sync(
         println!("No active accounts to sync. Run `outpost connect tiktok|instagram|reddit`.");
     }
     out.record(&reports, &lines);
-    let failed = reports.iter().filter(|r| r.status == "failed").count();
-    if failed > 0 {
-        return Err(ErrorPayload {
-            code: "sync.failed".into(),
-            message: format!("{failed} account(s) could not be synced"),
-        });
-    }
-    Ok(())
+    sync::check(&reports).map_err(fail)
 }
 
 #[derive(Serialize)]
@@ -77,14 +71,6 @@ struct Row_ {
     media_id: Option<String>,
     metric: String,
     value: f64,
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 pub async fn insights(
@@ -118,9 +104,7 @@ pub async fn insights(
     let rows: Vec<Row_> = rows
         .iter()
         .map(|r| Row_ {
-            captured_at: chrono::DateTime::from_timestamp_millis(r.get("captured_at"))
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_default(),
+            captured_at: analytics::csv::time(r.get("captured_at")),
             platform: r.get("platform"),
             account: r.get("account"),
             subject: r.get("subject_kind"),
@@ -147,14 +131,7 @@ pub async fn insights(
             r.value.to_string(),
         ];
         if csv {
-            println!(
-                "{}",
-                fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
+            println!("{}", analytics::csv::line(&fields));
         } else {
             println!("{}", fields.join("  "));
         }

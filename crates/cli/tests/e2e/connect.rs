@@ -78,6 +78,14 @@ async fn connect_via_loopback_as(
     let out = finish(c);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("tiktok"), "{}", stdout(&out));
+    // The Connect page's plain words came first.
+    let about = outpost_core::platforms::permissions::info(outpost_core::Platform::Tiktok);
+    assert!(
+        stderr(&out).contains(&about.scopes[0].description)
+            && stderr(&out).contains(&about.requirements[0]),
+        "{}",
+        stderr(&out)
+    );
     location
 }
 

@@ -216,6 +216,50 @@ async fn analytics_reports_read_the_synced_history() {
     for name in ["totals", "engagement", "best-times"] {
         report(&[name]);
     }
+    // The desktop's export, from the same core function.
+    let csv = run(outpost(dir.path())
+        .args(["analytics", "posts", "--csv", "--by", "created_at", "--asc"])
+        .args(["--account", "tiktok", "--days", "3650"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            outpost_core::analytics::csv::POST_COLUMNS
+                .join(",")
+                .as_str()
+        )
+    );
+    assert_eq!(lines.count(), posts.as_array().unwrap().len(), "{text}");
+    let not_csv = run(outpost(dir.path())
+        .args(["analytics", "growth", "--csv", "--account", "tiktok"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    assert!(
+        stderr(&not_csv).contains("--csv is for"),
+        "{}",
+        stderr(&not_csv)
+    );
+    // Just synced: nothing to warn about.
+    let status = run(outpost(dir.path())
+        .args(["--json", "status"])
+        .envs(env.iter().map(|(k, v)| (k, v))));
+    let status: serde_json::Value = serde_json::from_str(&stdout(&status)).unwrap();
+    assert_eq!(status["alerts"], serde_json::json!([]), "{status}");
+    // More than two intervals without a sync: the stale-sync alert.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let stale = run(outpost(dir.path())
+        .arg("status")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("OUTPOST_SYNC_INTERVAL_SECS", "1"));
+    let text = stdout(&stale);
+    assert!(
+        text.contains("Alert:")
+            && text.contains("Insights of TikTok account")
+            && text.contains("(they sync every 1 s)"),
+        "{text}"
+    );
     let bad = run(outpost(dir.path())
         .args(["analytics", "top", "--account", "tiktok", "--by", "vibes"])
         .envs(env.iter().map(|(k, v)| (k, v))));

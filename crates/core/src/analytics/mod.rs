@@ -2,6 +2,8 @@
 //! performance, totals and deltas, engagement, best time to post, top posts. Read-only SQL
 //! over `insight_snapshots`, `media` and `accounts`.
 //!
+//! Exports as CSV are in [`csv`].
+//!
 //! This module owns the analytics vocabulary ([`Period`], [`UtcOffset`], the canonical
 //! [`metric`] names, [`Comparison`]), its error type ([`AnalyticsError`]) and one submodule
 //! per query family. Every query is a single SQL statement that a `*_statement` function
@@ -18,6 +20,7 @@
 //! - engagement rate = (likes + comments + shares + saves) / reach, or / views when reach is
 //!   missing or zero; missing interaction counters count as 0 unless all four are missing.
 
+pub mod csv;
 pub mod growth;
 pub mod posts;
 pub mod timing;
@@ -41,7 +44,8 @@ pub use posts::{
     SortDirection,
 };
 pub use timing::{
-    best_times, best_times_statement, BestTimes, BucketStats, HourBucket, SlotBucket, WeekdayBucket,
+    best_times, best_times_statement, BestTimes, BucketStats, HourBucket, SlotBucket,
+    WeekdayBucket, DEFAULT_MIN_POSTS,
 };
 pub use totals::{period_totals, period_totals_statement, MetricComparison, PeriodTotals};
 

@@ -187,6 +187,10 @@ fn best<'a>(stats: impl Iterator<Item = &'a BucketStats>, min_posts: u32) -> Opt
     best.map(|(i, _, _)| i)
 }
 
+/// Rated posts a time slot needs before it can be "best", unless the caller says otherwise
+/// (the dashboard, and `outpost analytics best-times` without `--min-posts`).
+pub const DEFAULT_MIN_POSTS: u32 = 3;
+
 /// Average engagement (and views) of the account's posts published in `period`, by local
 /// hour, weekday and weekday × hour at `offset`, and the best of each.
 pub async fn best_times(

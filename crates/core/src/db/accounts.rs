@@ -60,6 +60,14 @@ pub struct Account {
     pub status_reason: Option<String>,
 }
 
+impl Account {
+    /// How the account is named to people: its handle, or the platform's user id when it
+    /// has none.
+    pub fn name(&self) -> &str {
+        self.username.as_deref().unwrap_or(&self.platform_user_id)
+    }
+}
+
 /// Profile fields for an upsert.
 #[derive(Debug, Clone)]
 pub struct AccountProfile {

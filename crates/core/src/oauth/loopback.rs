@@ -3,6 +3,11 @@
 //! to a waiting `outpost connect`. Every request is parsed strictly and passed, with a
 //! reply channel, to the waiting flow, which checks the state; the browser then sees the
 //! flow's result.
+//!
+//! The waiting flow itself is here too, shared by `outpost connect` and the desktop:
+//! [`Listener::wait_for`] (the callback of one sign-in; others' are refused),
+//! [`finish`] (complete it with the [`Connector`] and answer the browser), and [`complete`]
+//! (both, then close the listener).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,7 +19,10 @@ use axum::routing::get;
 use tokio::sync::{mpsc, oneshot};
 
 use super::callback::{self, Callback};
-use super::OAuthError;
+use super::{Connector, OAuthError};
+use crate::db::accounts::Account;
+use crate::error::UserFacing;
+use crate::platform::Platform;
 
 /// A callback delivered to the waiting flow, with where to send the page shown to the user.
 #[derive(Debug)]
@@ -92,6 +100,75 @@ impl Listener {
             .ok()
             .flatten()
     }
+
+    /// The callback of the `platform` sign-in whose state is `state`. A callback with
+    /// another state (another sign-in's link, or a forged one) is refused in its browser
+    /// tab and the wait goes on; [`OAuthError::Timeout`] when `timeout` passes first.
+    pub async fn wait_for(
+        &mut self,
+        platform: Platform,
+        state: &str,
+        timeout: Duration,
+    ) -> Result<Delivery, OAuthError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(delivery) = self.next(left).await else {
+                return Err(OAuthError::Timeout {
+                    platform,
+                    seconds: timeout.as_secs(),
+                });
+            };
+            if delivery.callback.state == state {
+                return Ok(delivery);
+            }
+            let _ = delivery
+                .reply
+                .send(Err(OAuthError::StateUnknown.to_string()));
+        }
+    }
+}
+
+/// What the browser tab says once `account` is connected.
+pub fn connected_message(account: &Account) -> String {
+    format!(
+        "{} account {} is connected to Outpost.",
+        account.platform.display_name(),
+        account.name()
+    )
+}
+
+/// Finish the `platform` sign-in that `delivery` carries ([`Connector::finish`]) and tell
+/// its browser tab how it ended.
+pub async fn finish(
+    connector: &Connector,
+    platform: Platform,
+    delivery: Delivery,
+) -> Result<Account, OAuthError> {
+    let result = connector.finish(Some(platform), &delivery.callback).await;
+    let _ = delivery.reply.send(match &result {
+        Ok(account) => Ok(connected_message(account)),
+        Err(e) => Err(e.to_payload().message),
+    });
+    result
+}
+
+/// The loopback end of a sign-in started with `listener`'s redirect: wait up to `timeout`
+/// for its callback ([`Listener::wait_for`]), [`finish`] it, and close the listener once the
+/// browser has its page.
+pub async fn complete(
+    connector: &Connector,
+    mut listener: Listener,
+    platform: Platform,
+    state: &str,
+    timeout: Duration,
+) -> Result<Account, OAuthError> {
+    let result = match listener.wait_for(platform, state, timeout).await {
+        Ok(delivery) => finish(connector, platform, delivery).await,
+        Err(e) => Err(e),
+    };
+    listener.close().await;
+    result
 }
 
 impl Drop for Listener {
@@ -147,4 +224,57 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
         m = esc(message)
     );
     (status, Html(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn get(url: String) -> (u16, String) {
+        let resp = reqwest::get(url).await.unwrap();
+        (resp.status().as_u16(), resp.text().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn another_sign_ins_callback_is_refused_and_the_wait_goes_on() {
+        let mut listener = Listener::start().await.unwrap();
+        let base = listener.redirect_uri();
+        let waiting = tokio::spawn(async move {
+            let delivery = listener
+                .wait_for(Platform::Tiktok, "ours", Duration::from_secs(10))
+                .await;
+            (listener, delivery)
+        });
+        let (status, page) = get(format!("{base}?code=c&state=someone-else")).await;
+        assert_eq!(status, 400);
+        assert!(page.contains("unknown to Outpost"), "{page}");
+        let ours = tokio::spawn(get(format!("{base}?code=c&state=ours")));
+        let (listener, delivery) = waiting.await.unwrap();
+        let delivery = delivery.unwrap();
+        assert_eq!(delivery.callback.state, "ours");
+        delivery.reply.send(Ok("done".into())).unwrap();
+        let (status, page) = ours.await.unwrap();
+        assert_eq!(status, 200);
+        assert!(page.contains("<p id=\"message\">done</p>"), "{page}");
+        listener.close().await;
+    }
+
+    #[tokio::test]
+    async fn no_callback_in_time_is_a_timeout() {
+        let mut listener = Listener::start().await.unwrap();
+        let err = listener
+            .wait_for(Platform::Reddit, "s", Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                OAuthError::Timeout {
+                    platform: Platform::Reddit,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
 }

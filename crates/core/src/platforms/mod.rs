@@ -2,12 +2,14 @@
 //! shapes (TikTok, Instagram, Reddit), behind one [`PlatformClient`] with the same calls for
 //! all three. Transport, tracing and metrics come from [`crate::http`]; base URLs from
 //! [`crate::config::Endpoints`], so the same code talks to the real platforms and to the
-//! sandbox.
+//! sandbox. The scopes asked for ([`default_scopes`]) are described for people in
+//! [`permissions`].
 
 pub mod broker;
 pub mod insights;
 pub mod instagram;
 pub mod instagram_publish;
+pub mod permissions;
 pub mod reddit;
 pub mod reddit_publish;
 pub mod tiktok;

@@ -49,6 +49,7 @@ use crate::vault::SecretValue;
 
 pub use options::PostOptions;
 pub use retry::RetryPolicy;
+pub use tiktok::creator_info as tiktok_creator_info;
 
 /// `next_attempt_at` of a scheduled post held until the creator says (missed while closed).
 const HELD: i64 = i64::MAX;

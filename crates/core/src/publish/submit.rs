@@ -1,17 +1,18 @@
-//! Queueing a post from the command line or the publish form: the source (a file, or a
-//! URL the platform fetches, or a Reddit text post) hashed for dedupe, the targets resolved
-//! to accounts, the options checked (unknown keys, caption limits, the file's header), and
-//! one idempotent job per target account. Files are never moved: only watched folders are
-//! tidied.
+//! Queueing a post from the command line or the publish form: the request as both front
+//! ends give it ([`PublishRequest`]: targets, time and options as text) read into a
+//! [`PostRequest`] with every mistake named, then the source (a file, or a URL the platform
+//! fetches, or a Reddit text post) hashed for dedupe, the targets resolved to accounts, the
+//! options checked (unknown keys, caption limits, the file's header), and one idempotent
+//! job per target account. Files are never moved: only watched folders are tidied.
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use ts_rs::TS;
 
-use super::options::PostOptions;
+use super::options::{InstagramOptions, PostOptions, RedditOptions, TiktokOptions};
 use super::{check, is_url_source, PublishError};
 use crate::clock::SharedClock;
 use crate::db::accounts::AccountStatus;
@@ -46,6 +47,146 @@ pub struct PostRequest {
     pub options: Map<String, Value>,
     /// Publish no earlier than this.
     pub publish_at: Option<DateTime<Utc>>,
+}
+
+/// What to publish as the publish form sends it: `{file}`, `{url}` or `{text: true}`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(untagged)]
+pub enum PublishSource {
+    /// A local file.
+    File {
+        /// Its path.
+        file: String,
+    },
+    /// A URL the platform fetches (or a Reddit link).
+    Url {
+        /// The URL.
+        url: String,
+    },
+    /// A Reddit text post.
+    Text {
+        /// Always true.
+        text: bool,
+    },
+}
+
+impl PublishSource {
+    /// The command line's `FILE` argument: a URL when it starts with `http(s)://`, else a
+    /// path.
+    pub fn from_arg(arg: &str) -> PublishSource {
+        if is_url_source(arg) {
+            PublishSource::Url {
+                url: arg.to_owned(),
+            }
+        } else {
+            PublishSource::File {
+                file: arg.to_owned(),
+            }
+        }
+    }
+}
+
+/// The `request` argument of `publish_submit`, and what `outpost publish` makes of its
+/// flags: a post with its targets, time and options still as given.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PublishRequest {
+    /// What.
+    pub source: PublishSource,
+    /// `platform` or `platform:account`.
+    pub targets: Vec<String>,
+    /// Caption.
+    pub caption: Option<String>,
+    /// Per-platform options, kept as JSON here: the core checks them for each job.
+    #[serde(default)]
+    #[ts(as = "PublishOptions")]
+    pub options: Map<String, Value>,
+    /// RFC 3339, or null for now.
+    pub publish_at: Option<String>,
+}
+
+/// The shape of `PublishRequest.options` in TypeScript: each platform's options as the
+/// core reads them (`null` for "not set"). Only a type for the bindings.
+#[derive(TS)]
+#[ts(optional_fields)]
+pub struct PublishOptions {
+    /// TikTok's.
+    pub tiktok: Option<TiktokOptions>,
+    /// Instagram's.
+    pub instagram: Option<InstagramOptions>,
+    /// Reddit's.
+    pub reddit: Option<RedditOptions>,
+}
+
+impl PublishRequest {
+    /// The post to [`submit`]: targets parsed (blank ones skipped), the time read, an empty
+    /// caption as none, and options set to `null` ("not set" in the form) left out.
+    pub fn to_post_request(self) -> Result<PostRequest, PublishError> {
+        let publish_at = match self.publish_at.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => Some(parse_time(s)?),
+            _ => None,
+        };
+        Ok(PostRequest {
+            source: match self.source {
+                PublishSource::File { file } => Source::File(file.into()),
+                PublishSource::Url { url } => Source::Url(url),
+                PublishSource::Text { .. } => Source::Text,
+            },
+            targets: parse_targets(&self.targets)?,
+            caption: self.caption.filter(|c| !c.is_empty()),
+            options: drop_nulls(self.options),
+            publish_at,
+        })
+    }
+}
+
+/// `platform` or `platform:account` each; blank entries are skipped.
+pub fn parse_targets(list: &[String]) -> Result<Vec<Target>, PublishError> {
+    list.iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<Target>()
+                .map_err(|e| PublishError::invalid("publish.bad_target", format!("{t}: {e}")))
+        })
+        .collect()
+}
+
+/// When to publish: RFC 3339, or a local "YYYY-MM-DD HH:MM[:SS]" / "YYYY-MM-DDTHH:MM[:SS]".
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, PublishError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
+            if let Some(t) = Local.from_local_datetime(&naive).earliest() {
+                return Ok(t.with_timezone(&Utc));
+            }
+        }
+    }
+    Err(PublishError::invalid(
+        "publish.bad_time",
+        format!(
+            "{s:?} is not a time like 2026-12-01T18:00:00+01:00 or \"2026-12-01 18:00\" (local)"
+        ),
+    ))
+}
+
+/// Options as the core reads them: the form sends `null` for "not set", the core reads a
+/// missing key as that.
+pub fn drop_nulls(options: Map<String, Value>) -> Map<String, Value> {
+    options
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| match v {
+            Value::Object(m) => (k, Value::Object(drop_nulls(m))),
+            other => (k, other),
+        })
+        .collect()
 }
 
 /// One queued job.
@@ -223,4 +364,84 @@ pub fn poster_beside(video: &Path) -> Option<PathBuf> {
         .iter()
         .map(|ext| dir.join(format!("{stem}.poster.{ext}")))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_forms_request_becomes_the_cores() {
+        let r: PublishRequest = serde_json::from_value(json!({
+            "source": {"file": "/tmp/a.mp4"},
+            "targets": ["tiktok:ridge", "reddit", " "],
+            "caption": "Ridge",
+            "options": {"tiktok": {"privacy_level": "SELF_ONLY", "video_cover_timestamp_ms": null}},
+            "publish_at": "2026-12-01T18:00:00+01:00"
+        }))
+        .unwrap();
+        let p = r.to_post_request().unwrap();
+        assert!(matches!(p.source, Source::File(_)));
+        assert_eq!(p.targets.len(), 2);
+        assert_eq!(p.options["tiktok"], json!({"privacy_level": "SELF_ONLY"}));
+        assert_eq!(
+            p.publish_at.unwrap().to_rfc3339(),
+            "2026-12-01T17:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn text_and_url_sources() {
+        let t: PublishSource = serde_json::from_value(json!({"text": true})).unwrap();
+        assert!(matches!(t, PublishSource::Text { .. }));
+        let u: PublishSource = serde_json::from_value(json!({"url": "https://x"})).unwrap();
+        assert!(matches!(u, PublishSource::Url { .. }));
+        assert!(matches!(
+            PublishSource::from_arg("http://host/v.mp4"),
+            PublishSource::Url { .. }
+        ));
+        assert!(matches!(
+            PublishSource::from_arg("clips/v.mp4"),
+            PublishSource::File { .. }
+        ));
+    }
+
+    #[test]
+    fn a_bad_time_or_target_is_named() {
+        let r: PublishRequest = serde_json::from_value(json!({
+            "source": {"text": true}, "targets": ["reddit"], "caption": "",
+            "options": {}, "publish_at": "tomorrow"
+        }))
+        .unwrap();
+        let err = r.clone().to_post_request().unwrap_err();
+        assert!(
+            matches!(&err, PublishError::Invalid { code: "publish.bad_time", message } if message.contains("tomorrow")),
+            "{err}"
+        );
+        let none = PublishRequest {
+            publish_at: Some(" ".into()),
+            ..r.clone()
+        };
+        let p = none.to_post_request().unwrap();
+        assert!(p.publish_at.is_none() && p.caption.is_none());
+        let bad = PublishRequest {
+            targets: vec!["myspace".into()],
+            publish_at: None,
+            ..r
+        };
+        assert!(matches!(
+            bad.to_post_request().unwrap_err(),
+            PublishError::Invalid {
+                code: "publish.bad_target",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn local_times_are_read() {
+        for s in ["2026-12-01 18:00", "2026-12-01T18:00:30"] {
+            assert!(parse_time(s).is_ok(), "{s}");
+        }
+    }
 }

@@ -2,7 +2,8 @@
 //! video) and the post checked against it; then FILE_UPLOAD in the documented chunks, each
 //! acknowledged chunk recorded, or PULL_FROM_URL for a URL source; then the publish status
 //! followed to its end. A resumed upload asks TikTok how many bytes it has (and starts a
-//! new upload when the hour-long upload link expired: nothing was posted yet).
+//! new upload when the hour-long upload link expired: nothing was posted yet). The
+//! creator info is also what the publish form asks for first ([`creator_info`]).
 
 use std::time::Duration;
 
@@ -10,6 +11,8 @@ use serde_json::json;
 
 use super::{check, is_url_source, Halt, JobCtx, PublishError, Step};
 use crate::media::MediaKind;
+use crate::oauth::Connector;
+use crate::platform::Platform;
 use crate::platforms::tiktok_publish::{ChunkPlan, CreatorInfo, PostInfo};
 use crate::platforms::PlatformError;
 use crate::queue::{Changes, JobState, Progress};
@@ -19,6 +22,31 @@ use crate::vault::{SecretOwner, SecretValue};
 const UPLOAD_URL_LIFETIME_MS: i64 = 55 * 60 * 1000;
 /// How long one run follows the processing before handing the job back to the queue.
 const FOLLOW_FOR: Duration = Duration::from_secs(120);
+
+/// What TikTok allows `account_id`'s creator right now (privacy options, disabled
+/// interactions, longest video): asked before each post form, as before each post.
+pub async fn creator_info(
+    connector: &Connector,
+    account_id: i64,
+) -> Result<CreatorInfo, PublishError> {
+    let account = connector
+        .db()
+        .accounts()
+        .get(account_id)
+        .await?
+        .ok_or_else(|| {
+            PublishError::invalid("account.not_found", format!("no account {account_id}"))
+        })?;
+    if account.platform != Platform::Tiktok {
+        return Err(PublishError::invalid(
+            "account.wrong_platform",
+            format!("account {account_id} is not a TikTok account"),
+        ));
+    }
+    let token = connector.access_token(account_id).await?;
+    let client = connector.client(Platform::Tiktok).await?;
+    Ok(client.tiktok_creator_info(&token).await?)
+}
 
 pub(super) async fn drive(ctx: &mut JobCtx<'_>) -> Step {
     let mut post = None;

@@ -67,6 +67,18 @@ impl JobState {
         )
     }
 
+    /// A worker holds the job (validating, uploading, publishing or processing): what the
+    /// tray counts as "in flight".
+    pub fn is_in_flight(self) -> bool {
+        matches!(
+            self,
+            JobState::Validating
+                | JobState::Uploading
+                | JobState::Publishing
+                | JobState::Processing
+        )
+    }
+
     /// Whether `self → to` is allowed.
     pub fn can_go(self, to: JobState) -> bool {
         use JobState::*;
@@ -165,6 +177,15 @@ mod tests {
         assert!(allowed
             .iter()
             .all(|(a, _)| !matches!(a, Published | Cancelled)));
+    }
+
+    #[test]
+    fn in_flight_is_a_worker_holding_the_job() {
+        let flying: Vec<JobState> = JobState::ALL
+            .into_iter()
+            .filter(|s| s.is_in_flight())
+            .collect();
+        assert_eq!(flying, [Validating, Uploading, Publishing, Processing]);
     }
 
     #[test]

@@ -31,13 +31,36 @@ pub enum SyncError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
+    /// Some accounts could not be synced (see [`check`]); their reports say why.
+    #[error("{count} account(s) could not be synced{}", first.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    AccountsFailed {
+        /// How many.
+        count: usize,
+        /// The first failure's message.
+        first: Option<String>,
+    },
 }
 
 impl UserFacing for SyncError {
     fn code(&self) -> &'static str {
         match self {
             SyncError::Db(e) => e.code(),
+            SyncError::AccountsFailed { .. } => "sync.failed",
         }
+    }
+}
+
+/// For a front end that ends in an error when a sync left accounts behind: `Err` naming how
+/// many failed and the first one's reason, `Ok` when none failed (paused ones are not
+/// failures: they resume on their own).
+pub fn check(reports: &[AccountSync]) -> Result<(), SyncError> {
+    let failed: Vec<&AccountSync> = reports.iter().filter(|r| r.status == "failed").collect();
+    match failed.first() {
+        None => Ok(()),
+        Some(first) => Err(SyncError::AccountsFailed {
+            count: failed.len(),
+            first: first.error.as_ref().map(|e| e.message.clone()),
+        }),
     }
 }
 
@@ -98,6 +121,24 @@ pub struct AccountSync {
     pub resume_after_secs: Option<u64>,
     /// When failed: why.
     pub error: Option<ErrorPayload>,
+}
+
+impl AccountSync {
+    /// A run of `account_id` that has done nothing yet, and nothing wrong.
+    fn ok(account_id: i64, platform: Platform) -> Self {
+        Self {
+            account_id,
+            platform,
+            status: "ok",
+            calls: 0,
+            media: 0,
+            snapshots: 0,
+            deleted: 0,
+            comments: 0,
+            resume_after_secs: None,
+            error: None,
+        }
+    }
 }
 
 /// Runs syncs.
@@ -167,18 +208,7 @@ impl Syncer {
         let started = Instant::now();
         let now = self.clock.now_millis();
         let run_id = store::start_run(db, account.id, now).await?;
-        let mut report = AccountSync {
-            account_id: account.id,
-            platform: account.platform,
-            status: "ok",
-            calls: 0,
-            media: 0,
-            snapshots: 0,
-            deleted: 0,
-            comments: 0,
-            resume_after_secs: None,
-            error: None,
-        };
+        let mut report = AccountSync::ok(account.id, account.platform);
         let outcome = self
             .fetch_and_store(account, opts, now, &mut report, progress)
             .await;
@@ -446,4 +476,36 @@ impl Syncer {
 }
 
 /// The last runs of an account (newest first).
-pub use store::{recent_runs, SyncRun};
+pub use store::{last_finished, recent_runs, stale_accounts, StaleSync, SyncRun};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(status: &'static str, error: Option<&str>) -> AccountSync {
+        AccountSync {
+            status,
+            error: error.map(|m| ErrorPayload {
+                code: "platform.x".into(),
+                message: m.into(),
+            }),
+            ..AccountSync::ok(1, Platform::Reddit)
+        }
+    }
+
+    #[test]
+    fn check_names_the_failures_and_lets_pauses_pass() {
+        assert!(check(&[report("ok", None), report("paused", None)]).is_ok());
+        let err = check(&[
+            report("ok", None),
+            report("failed", Some("token refused")),
+            report("failed", Some("later")),
+        ])
+        .unwrap_err();
+        assert_eq!(err.code(), "sync.failed");
+        assert_eq!(
+            err.to_string(),
+            "2 account(s) could not be synced: token refused"
+        );
+    }
+}

@@ -232,6 +232,42 @@ pub async fn recent_runs(
     .await?)
 }
 
+/// An active account whose insights have not been synced successfully for a while.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StaleSync {
+    /// Account.
+    pub account_id: i64,
+    /// End of its last successful run, unix ms; `None` when it never had one.
+    pub last_ok: Option<i64>,
+    /// When the account was connected, unix ms.
+    pub connected_at: i64,
+    /// The error of its latest run, when that run failed.
+    pub last_error: Option<String>,
+}
+
+/// Active accounts with no successful sync since `since` (unix ms). An account connected
+/// after `since` that has not synced yet is not stale.
+pub async fn stale_accounts(db: &Database, since: i64) -> Result<Vec<StaleSync>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT account_id, last_ok, connected_at, last_error FROM ( \
+           SELECT a.id AS account_id, a.created_at AS connected_at, \
+             (SELECT MAX(r.finished_at) FROM sync_runs r WHERE r.account_id = a.id AND r.status = 'ok') AS last_ok, \
+             (SELECT r.error FROM sync_runs r WHERE r.account_id = a.id ORDER BY r.id DESC LIMIT 1) AS last_error \
+           FROM accounts a WHERE a.status = 'active' \
+         ) WHERE COALESCE(last_ok, connected_at) < ?1 ORDER BY account_id",
+    )
+    .bind(since)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// When the last sync run of any account ended (unix ms), whatever its outcome.
+pub async fn last_finished(db: &Database) -> Result<Option<i64>, DbError> {
+    Ok(sqlx::query_scalar("SELECT MAX(finished_at) FROM sync_runs")
+        .fetch_one(db.pool())
+        .await?)
+}
+
 /// Active accounts due for a sync at `now`: never synced successfully, last success older
 /// than `every_ms`, or paused with the quota back.
 pub(super) async fn due_accounts(
@@ -258,21 +294,27 @@ mod tests {
     use crate::db::accounts::AccountProfile;
     use crate::platform::Platform;
 
-    #[tokio::test]
-    async fn due_accounts_follow_the_interval_and_pauses() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(&dir.path().join("s.db")).await.unwrap();
+    /// A Reddit account per (user, connected at); their ids.
+    async fn accounts(db: &Database, users: &[(&str, i64)]) -> Vec<i64> {
         let mut ids = Vec::new();
-        for user in ["a", "b", "c"] {
+        for (user, at) in users {
             let p = AccountProfile {
                 platform: Platform::Reddit,
-                platform_user_id: user.into(),
+                platform_user_id: (*user).into(),
                 username: None,
                 display_name: None,
                 avatar_url: None,
             };
-            ids.push(db.accounts().upsert(&p, 0).await.unwrap());
+            ids.push(db.accounts().upsert(&p, *at).await.unwrap());
         }
+        ids
+    }
+
+    #[tokio::test]
+    async fn due_accounts_follow_the_interval_and_pauses() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("s.db")).await.unwrap();
+        let ids = accounts(&db, &[("a", 0), ("b", 0), ("c", 0)]).await;
         let hour = 3_600_000;
         // a: synced 10 minutes ago; b: synced 2 hours ago; c: paused until later.
         for (id, finished, status, resume) in [
@@ -288,5 +330,53 @@ mod tests {
         assert_eq!(due_accounts(&db, now, hour).await.unwrap(), vec![ids[1]]);
         // Later the pause is over and c is due as well.
         assert_eq!(due_accounts(&db, 3 * hour, hour).await.unwrap(), ids);
+    }
+
+    #[tokio::test]
+    async fn stale_accounts_had_no_successful_sync_since_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("s.db")).await.unwrap();
+        let hour = 3_600_000;
+        // a, b, c, d connected at 0; e connected at 10 h.
+        let users = [("a", 0), ("b", 0), ("c", 0), ("d", 0), ("e", 10 * hour)];
+        let ids = accounts(&db, &users).await;
+        // a: ok at 9 h; b: ok at 1 h, failed at 9 h; c: never synced; d: ok at 1 h but
+        // needs reconnecting (its own alert); e: new, not synced yet.
+        for (id, finished, status) in [
+            (ids[0], 9 * hour, "ok"),
+            (ids[1], hour, "ok"),
+            (ids[1], 9 * hour, "failed"),
+            (ids[3], hour, "ok"),
+        ] {
+            let error = (status == "failed").then_some("platform.revoked: token refused");
+            sqlx::query("INSERT INTO sync_runs (account_id, started_at, finished_at, status, error) VALUES (?1, ?2, ?2, ?3, ?4)")
+                .bind(id).bind(finished).bind(status).bind(error)
+                .execute(db.pool()).await.unwrap();
+        }
+        sqlx::query("UPDATE accounts SET status = 'needs_reconnect' WHERE id = ?1")
+            .bind(ids[3])
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let stale = stale_accounts(&db, 8 * hour).await.unwrap();
+        assert_eq!(
+            stale,
+            vec![
+                StaleSync {
+                    account_id: ids[1],
+                    last_ok: Some(hour),
+                    connected_at: 0,
+                    last_error: Some("platform.revoked: token refused".into()),
+                },
+                StaleSync {
+                    account_id: ids[2],
+                    last_ok: None,
+                    connected_at: 0,
+                    last_error: None,
+                },
+            ]
+        );
+        assert!(stale_accounts(&db, 0).await.unwrap().is_empty());
+        assert_eq!(last_finished(&db).await.unwrap(), Some(9 * hour));
     }
 }

@@ -420,6 +420,13 @@ pub fn cli_command(command: &'static str, ok: bool) {
     metrics::counter!("outpost_cli_commands_total", "command" => command, "outcome" => outcome_of(ok)).increment(1);
 }
 
+/// The desktop app reached a start-up milestone (`page_load`, `first_paint`) this long
+/// after its process started.
+pub fn app_startup(milestone: &'static str, since_start: Duration) {
+    metrics::gauge!("outpost_app_startup_seconds", "milestone" => milestone)
+        .set(since_start.as_secs_f64());
+}
+
 /// Current value of a counter in this process (for tests and the diagnostics page).
 pub fn counter_value(name: &str, labels: &[(&str, &str)]) -> u64 {
     let Some(metrics) = INSTALLED.get() else {

@@ -1,11 +1,15 @@
 //! Observability: tracing set-up for the binaries (JSON log files with daily rotation and a
 //! readable console), secret redaction of every line ([`redact`]), the metrics registry
-//! ([`metrics`]), correlation-id spans and a panic hook that never prints a secret.
+//! ([`metrics`]), correlation-id spans and a panic hook that never prints a secret; and
+//! reading both back for a screen: the metrics as samples ([`samples`]), the last lines of
+//! the log files ([`logs`]).
 //!
 //! Libraries only emit events and spans; [`init`] is called once by each binary.
 
+pub mod logs;
 pub mod metrics;
 pub mod redact;
+pub mod samples;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;

@@ -5,7 +5,8 @@
 //! ([`sidecar`]), content hashing ([`hash`]), the scanner that resolves targets and
 //! enqueues one job per target account ([`scan`]), and the file-system watcher that feeds
 //! the scanner ([`watcher`]), and the folders registered with their default targets
-//! ([`registry`]). Dedupe rests on the queue: one job per (BLAKE3 hash, account),
+//! ([`registry`]); what the queue page shows, jobs with the files that could not be queued
+//! ([`overview`]). Dedupe rests on the queue: one job per (BLAKE3 hash, account),
 //! so a renamed or copied file is never queued twice for the same account.
 //!
 //! Moving published files to `published/` belongs to the publish workers, not to this
@@ -14,6 +15,7 @@
 mod error;
 pub mod filter;
 pub mod hash;
+pub mod overview;
 pub mod registry;
 pub mod scan;
 pub mod settle;

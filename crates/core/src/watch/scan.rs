@@ -221,10 +221,7 @@ async fn plan(
                 reason: format!(
                     "the {} account {} is disconnected; connect it again or change the target",
                     target.platform.display_name(),
-                    account
-                        .username
-                        .as_deref()
-                        .unwrap_or(&account.platform_user_id)
+                    account.name()
                 ),
             });
         }

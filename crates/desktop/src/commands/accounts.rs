@@ -3,13 +3,14 @@
 
 use outpost_core::db::accounts::{Account, AccountStatus};
 use outpost_core::platforms::tiktok_publish::CreatorInfo;
+use outpost_core::publish;
 use outpost_core::Platform;
 use tauri::{AppHandle, State};
 
 use crate::connect::{self, ConnectStart};
-use crate::error::{fail, shell_error, CmdResult};
-use crate::platform_text::{self, PlatformInfo};
+use crate::error::{fail, CmdResult};
 use crate::state::AppState;
+use outpost_core::platforms::permissions::{self, PlatformInfo};
 
 /// `accounts_list`: connected accounts (disconnected ones are history only).
 #[tauri::command]
@@ -24,7 +25,7 @@ pub async fn accounts_list(state: State<'_, AppState>) -> CmdResult<Vec<Account>
 /// `platform_info`.
 #[tauri::command]
 pub async fn platform_info(platform: Platform) -> CmdResult<PlatformInfo> {
-    Ok(platform_text::info(platform))
+    Ok(permissions::info(platform))
 }
 
 /// `connect_start`: opens the browser; the result comes as an event.
@@ -54,28 +55,7 @@ pub async fn tiktok_creator_info(
     state: State<'_, AppState>,
     account_id: i64,
 ) -> CmdResult<CreatorInfo> {
-    let account = state
-        .db
-        .accounts()
-        .get(account_id)
+    publish::tiktok_creator_info(&state.connector, account_id)
         .await
-        .map_err(fail)?
-        .ok_or_else(|| shell_error("account.not_found", format!("no account {account_id}")))?;
-    if account.platform != Platform::Tiktok {
-        return Err(shell_error(
-            "account.wrong_platform",
-            format!("account {account_id} is not a TikTok account"),
-        ));
-    }
-    let token = state
-        .connector
-        .access_token(account_id)
-        .await
-        .map_err(fail)?;
-    let client = state
-        .connector
-        .client(Platform::Tiktok)
-        .await
-        .map_err(fail)?;
-    client.tiktok_creator_info(&token).await.map_err(fail)
+        .map_err(fail)
 }

@@ -1,21 +1,17 @@
 //! Analytics page: the core's reports unchanged (`analytics_growth`, `analytics_posts`,
-//! `analytics_totals`, `analytics_best_times`), the per-post table as CSV
-//! (`analytics_csv`), and `sync_now`.
+//! `analytics_totals`, `analytics_best_times`), the per-post table as the core's CSV
+//! (`analytics_csv`, as `outpost analytics posts --csv` writes it), and `sync_now`.
 
 use outpost_core::analytics::{
     self, BestTimes, FollowerGrowth, Period, PeriodTotals, PostColumn, PostRow, PostSort,
-    SortDirection, UtcOffset,
+    SortDirection, UtcOffset, DEFAULT_MIN_POSTS,
 };
-use outpost_core::sync::SyncOptions;
-use serde_json::Value;
+use outpost_core::sync::{self, SyncOptions};
 use tauri::{AppHandle, State};
 
-use crate::error::{fail, shell_error, CmdResult};
+use crate::error::{fail, CmdResult};
 use crate::state::AppState;
 use crate::tray;
-
-/// Posts a time slot needs before it can be "best" (as `outpost analytics best-times`).
-const MIN_POSTS: u32 = 3;
 
 fn period(days: u32) -> CmdResult<Period> {
     Period::trailing_days(chrono::Utc::now().timestamp_millis(), days).map_err(fail)
@@ -90,58 +86,10 @@ pub async fn analytics_best_times(
         account_id,
         period(days)?,
         offset(utc_offset_minutes)?,
-        MIN_POSTS,
+        DEFAULT_MIN_POSTS,
     )
     .await
     .map_err(fail)
-}
-
-/// The CSV columns of the per-post table.
-pub const CSV_COLUMNS: &[&str] = &[
-    "media_id",
-    "platform_media_id",
-    "created_at",
-    "caption",
-    "views",
-    "reach",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "interactions",
-    "engagement_rate",
-];
-
-fn csv_field(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => format!("\"{}\"", s.replace('"', "\"\"")),
-        other => other.to_string(),
-    }
-}
-
-/// The per-post table as CSV (RFC 4180; times as RFC 3339 UTC). Shell-side glue: the
-/// core has no CSV writer for reports yet.
-pub fn posts_csv(rows: &[PostRow]) -> CmdResult<String> {
-    let mut out = CSV_COLUMNS.join(",");
-    for row in rows {
-        let mut v =
-            serde_json::to_value(row).map_err(|e| shell_error("analytics.csv", e.to_string()))?;
-        if let Some(ms) = v.get("created_at").and_then(Value::as_i64) {
-            if let Some(t) = chrono::DateTime::from_timestamp_millis(ms) {
-                v["created_at"] =
-                    Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            }
-        }
-        out.push('\n');
-        let fields: Vec<String> = CSV_COLUMNS
-            .iter()
-            .map(|c| csv_field(v.get(*c).unwrap_or(&Value::Null)))
-            .collect();
-        out.push_str(&fields.join(","));
-    }
-    out.push('\n');
-    Ok(out)
 }
 
 /// `analytics_csv`: the period's posts, oldest first.
@@ -158,7 +106,7 @@ pub async fn analytics_csv(
     let rows = analytics::post_performance(&state.db, account_id, period(days)?, sort)
         .await
         .map_err(fail)?;
-    posts_csv(&rows)
+    Ok(analytics::csv::posts(&rows))
 }
 
 /// `sync_now`: sync every active account's insights, and answer when done.
@@ -170,20 +118,5 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> CmdResult<(
         .await
         .map_err(fail)?;
     tray::refresh(&app).await;
-    let failed: Vec<_> = reports.iter().filter(|r| r.status == "failed").collect();
-    match failed.first() {
-        None => Ok(()),
-        Some(first) => Err(shell_error(
-            "sync.failed",
-            format!(
-                "{} account(s) could not be synced{}",
-                failed.len(),
-                first
-                    .error
-                    .as_ref()
-                    .map(|e| format!(": {}", e.message))
-                    .unwrap_or_default()
-            ),
-        )),
-    }
+    sync::check(&reports).map_err(fail)
 }

@@ -1,4 +1,4 @@
-//! `app_info`: version, sandbox mode, data dir.
+//! `app_info`: version, sandbox mode, data dir; `window_painted`: the UI's first frame.
 
 use serde::Serialize;
 use tauri::State;
@@ -26,4 +26,11 @@ pub async fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
         sandbox_mode: state.sandbox_mode,
         data_dir: state.config.data_dir.display().to_string(),
     })
+}
+
+/// `window_painted`: the UI drew its first frame (start-up timing, `crate::startup`).
+#[tauri::command]
+pub async fn window_painted() -> CmdResult<()> {
+    crate::startup::painted();
+    Ok(())
 }

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod analytics;
 pub mod app;
+pub mod developer_apps;
 pub mod diagnostics;
 pub mod files;
 pub mod media;
@@ -45,18 +46,17 @@ macro_rules! commands {
 use {
     crate::{
         commands::{
-            app::AppInfo, diagnostics::Diagnostics, publish::PublishRequest, queue::QueueListing,
-            settings::Settings,
+            app::AppInfo, developer_apps::DeveloperApps, diagnostics::Diagnostics,
+            publish::PublishRequest, queue::QueueListing, settings::Settings,
         },
         connect::ConnectStart,
-        platform_text::PlatformInfo,
         settings::SettingsUpdate,
     },
     outpost_core::{
         analytics::{BestTimes, FollowerGrowth, PeriodTotals, PostColumn, PostRow},
         db::accounts::Account,
         media::{Limits, MediaKind, Probe},
-        platforms::tiktok_publish::CreatorInfo,
+        platforms::{permissions::PlatformInfo, tiktok_publish::CreatorInfo},
         publish::submit::QueuedJob,
         Platform,
     },
@@ -65,6 +65,7 @@ use {
 
 commands! {
     app::app_info() -> AppInfo;
+    app::window_painted() -> ();
     accounts::accounts_list() -> Vec<Account>;
     accounts::platform_info(platform: Platform) -> PlatformInfo;
     accounts::connect_start(platform: Platform) -> ConnectStart;
@@ -98,6 +99,11 @@ commands! {
     settings::settings_set(settings: SettingsUpdate) -> ();
     settings::watch_add(path: PathBuf, targets: Vec<String>) -> ();
     settings::watch_remove(path: PathBuf) -> ();
+    developer_apps::developer_apps() -> DeveloperApps;
+    developer_apps::developer_app_set(
+        platform: Platform, client_id: String, client_secret: Option<String>,
+    ) -> DeveloperApps;
+    developer_apps::app_restart() -> ();
 }
 
 #[cfg(test)]

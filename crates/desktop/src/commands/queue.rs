@@ -1,26 +1,15 @@
 //! Queue page: `queue_list`, `queue_retry`, `queue_cancel`, `queue_pause`, `queue_resume`.
 
 use outpost_core::clock;
-use outpost_core::queue::{self, Job, ListFilter};
-use outpost_core::watch::registry::{self, FileProblem};
-use serde::Serialize;
+use outpost_core::queue;
+use outpost_core::watch::overview;
 use tauri::{AppHandle, State};
-use ts_rs::TS;
 
 use crate::error::{fail, CmdResult};
 use crate::state::AppState;
 use crate::tray;
 
-/// The answer of `queue_list`.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct QueueListing {
-    /// The creator paused the queue.
-    pub paused: bool,
-    /// Jobs, newest first.
-    pub jobs: Vec<Job>,
-    /// Watched files that could not be queued.
-    pub file_problems: Vec<FileProblem>,
-}
+pub use outpost_core::watch::overview::QueueListing;
 
 fn now() -> i64 {
     clock::system().now_millis()
@@ -29,21 +18,9 @@ fn now() -> i64 {
 /// `queue_list`.
 #[tauri::command]
 pub async fn queue_list(state: State<'_, AppState>, all: bool) -> CmdResult<QueueListing> {
-    let jobs = queue::list(&state.db, ListFilter { all, limit: 0 }, now())
+    overview::queue_listing(&state.db, &state.config.watch_folders, all, now())
         .await
-        .map_err(fail)?;
-    let paused = queue::is_paused(&state.db).await.map_err(fail)?;
-    let folders = registry::list(&state.db, &state.config.watch_folders)
-        .await
-        .map_err(fail)?;
-    let file_problems = tokio::task::spawn_blocking(move || registry::problems(&folders))
-        .await
-        .unwrap_or_default();
-    Ok(QueueListing {
-        paused,
-        jobs,
-        file_problems,
-    })
+        .map_err(fail)
 }
 
 /// `queue_retry`.

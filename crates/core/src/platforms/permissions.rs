@@ -1,13 +1,13 @@
-//! What the Connect page says about each platform: its scopes in plain words and what an
-//! account needs. The scope list itself comes from the core
-//! (`platforms::default_scopes`); only the wording lives here.
-//!
-//! Shell-side glue: belongs in outpost-core (beside `default_scopes`).
+//! What connecting a platform asks of the creator, in plain words: each scope Outpost asks
+//! for ([`super::default_scopes`]) with what Outpost may do with it, and what the account
+//! needs before it can be used (account type, tester or audit status). Shown on the
+//! desktop's Connect page and by `outpost connect` before the browser opens.
 
-use outpost_core::platforms::default_scopes;
-use outpost_core::Platform;
 use serde::Serialize;
 use ts_rs::TS;
+
+use super::default_scopes;
+use crate::platform::Platform;
 
 /// A scope and what Outpost may do with it.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -31,7 +31,8 @@ pub struct PlatformInfo {
     pub requirements: Vec<String>,
 }
 
-fn describe(scope: &str) -> &'static str {
+/// What a scope lets Outpost do, in plain words.
+pub fn describe_scope(scope: &str) -> &'static str {
     match scope {
         "user.info.basic" => "See your TikTok name and profile picture.",
         "user.info.profile" => "See your profile details, such as your bio and profile link.",
@@ -57,8 +58,9 @@ fn describe(scope: &str) -> &'static str {
     }
 }
 
-fn requirements(platform: Platform) -> Vec<String> {
-    let list: &[&str] = match platform {
+/// What an account of `platform` needs before Outpost can use it.
+pub fn requirements(platform: Platform) -> &'static [&'static str] {
+    match platform {
         Platform::Tiktok => &[
             "A TikTok account that can post videos.",
             "Until this TikTok app passes TikTok’s audit, every post is private (“Only me”), and your account must be private when posting.",
@@ -70,11 +72,10 @@ fn requirements(platform: Platform) -> Vec<String> {
         Platform::Reddit => &[
             "A Reddit account allowed to post in the subreddits you choose (some ask for karma or account age).",
         ],
-    };
-    list.iter().map(|s| (*s).to_owned()).collect()
+    }
 }
 
-/// The Connect page's text for `platform`.
+/// Everything the creator should know before connecting `platform`.
 pub fn info(platform: Platform) -> PlatformInfo {
     PlatformInfo {
         platform,
@@ -82,11 +83,14 @@ pub fn info(platform: Platform) -> PlatformInfo {
         scopes: default_scopes(platform)
             .into_iter()
             .map(|scope| ScopeInfo {
-                description: describe(&scope).to_owned(),
+                description: describe_scope(&scope).to_owned(),
                 scope,
             })
             .collect(),
-        requirements: requirements(platform),
+        requirements: requirements(platform)
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
     }
 }
 
@@ -98,10 +102,11 @@ mod tests {
     fn every_scope_the_core_asks_for_is_described() {
         for p in Platform::ALL {
             let i = info(p);
+            assert_eq!(i.display_name, p.display_name());
             assert!(!i.scopes.is_empty());
             assert!(!i.requirements.is_empty());
             for s in &i.scopes {
-                assert_ne!(s.description, describe("unknown"), "{}", s.scope);
+                assert_ne!(s.description, describe_scope("unknown"), "{}", s.scope);
             }
         }
     }
