@@ -18,18 +18,14 @@
 //!
 //! Needs Xvfb and dbus-run-session (`scripts/install-deps.sh test`).
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use support::{Desktop, Killed};
 
 /// The app binary of the same profile as this example.
 fn app_binary() -> PathBuf {
@@ -129,41 +125,21 @@ fn main() {
         "{} is missing: cargo build -p outpost-desktop with the same profile first",
         app.display()
     );
-    let display = format!(":{}", 400 + std::process::id() % 200);
-    let _xvfb = Killed(
-        Command::new("Xvfb")
-            .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb (scripts/install-deps.sh test)"),
-    );
-    std::thread::sleep(Duration::from_millis(500));
-
     let mut painted = Vec::new();
     let mut loaded = Vec::new();
-    let mut last: Option<(Killed, tempfile::TempDir)> = None;
+    let mut last: Option<(Killed, Desktop)> = None;
     for run in 0..runs {
         // The previous instance goes first: two would share nothing, but compete for CPU.
         last.take();
-        let home = tempfile::tempdir().unwrap();
-        let h = home.path();
-        let child = Command::new("dbus-run-session")
-            .arg(concat!(
-                "--config-file=",
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/support/session-bus.conf"
-            ))
-            .arg("--")
+        let desk = Desktop::start(400);
+        let h = desk.home.path();
+        let mut session = desk.session();
+        // WEBKIT_* settings pass through (e.g. WEBKIT_DISABLE_COMPOSITING_MODE=1).
+        for (k, v) in std::env::vars().filter(|(k, _)| k.starts_with("WEBKIT_")) {
+            session.env(k, v);
+        }
+        let child = session
             .arg(&app)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", h)
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_CACHE_HOME", h.join("cache"))
-            .env("LANG", "C.UTF-8")
-            .env("DISPLAY", &display)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -187,11 +163,11 @@ fn main() {
         );
         painted.push(ms);
         loaded.push(page);
-        last = Some((child, home));
+        last = Some((child, desk));
     }
 
     std::thread::sleep(Duration::from_secs(10));
-    let (child, _home) = last.expect("at least one run");
+    let (child, _desk) = last.expect("at least one run");
     let mut total = (0, 0);
     println!("\nidle memory, 10 s after start:");
     for pid in tree(child.0.id()) {

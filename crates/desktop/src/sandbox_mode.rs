@@ -14,6 +14,7 @@ use std::path::Path;
 
 use outpost_core::clock;
 use outpost_core::config::{Config, ConfigSources};
+use outpost_core::db::accounts::AccountStatus;
 use outpost_core::db::Database;
 use outpost_core::oauth::credentials;
 use outpost_core::vault::{Vault, VaultOptions};
@@ -113,6 +114,32 @@ pub async fn wants_sandbox(
     credentials::sandbox_mode(config, &vault)
         .await
         .map_err(fail)
+}
+
+/// What a sandbox account says after a restart.
+pub const EMULATOR_RESTARTED: &str =
+    "The sandbox starts empty each time Outpost starts: connect this account again.";
+
+/// The emulator starts empty each time: accounts connected to an earlier run of it can no
+/// longer refresh their tokens. Mark them for reconnecting at once (the Connect page offers
+/// Reconnect) rather than let the first upload or sync fail. Their local history stays.
+pub async fn mark_for_reconnect(db: &Database, now_millis: i64) -> Result<usize, ErrorPayload> {
+    let mut marked = 0;
+    for a in db.accounts().list().await.map_err(fail)? {
+        if a.status == AccountStatus::Active {
+            db.accounts()
+                .set_status(
+                    a.id,
+                    AccountStatus::NeedsReconnect,
+                    Some(EMULATOR_RESTARTED),
+                    now_millis,
+                )
+                .await
+                .map_err(fail)?;
+            marked += 1;
+        }
+    }
+    Ok(marked)
 }
 
 /// Load the configuration from the process; in sandbox mode start the emulator first.
@@ -218,6 +245,32 @@ mod tests {
 
         let (forced, forced_env) = load_in(dir.path(), &[(FORCE_SANDBOX, "1")]);
         assert!(wants_sandbox(&forced, &forced_env).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn accounts_of_an_earlier_sandbox_ask_to_be_connected_again() {
+        use outpost_core::db::accounts::AccountProfile;
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("o.db")).await.unwrap();
+        let profile = |id: &str| AccountProfile {
+            platform: outpost_core::Platform::Tiktok,
+            platform_user_id: id.into(),
+            username: Some(id.into()),
+            display_name: None,
+            avatar_url: None,
+        };
+        let a = db.accounts().upsert(&profile("a"), 1).await.unwrap();
+        let b = db.accounts().upsert(&profile("b"), 1).await.unwrap();
+        db.accounts()
+            .set_status(b, AccountStatus::Disconnected, None, 1)
+            .await
+            .unwrap();
+        assert_eq!(mark_for_reconnect(&db, 2).await.unwrap(), 1);
+        let a = db.accounts().get(a).await.unwrap().unwrap();
+        assert_eq!(a.status, AccountStatus::NeedsReconnect);
+        assert_eq!(a.status_reason.as_deref(), Some(EMULATOR_RESTARTED));
+        let b = db.accounts().get(b).await.unwrap().unwrap();
+        assert_eq!(b.status, AccountStatus::Disconnected, "left as it was");
     }
 
     #[tokio::test]

@@ -68,6 +68,10 @@ impl AppState {
         let db = Database::open(&config.database_path())
             .await
             .map_err(fail)?;
+        if sandbox_mode {
+            let now = clock::system().now_millis();
+            crate::sandbox_mode::mark_for_reconnect(&db, now).await?;
+        }
         let config = Arc::new(config);
         let vault = Vault::new(
             db.clone(),

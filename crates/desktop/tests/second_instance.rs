@@ -6,44 +6,14 @@
 //! Skipped, with a note, when `Xvfb` or `dbus-run-session` is missing
 //! (`scripts/install-deps.sh test` installs them).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use support::{skip_without, Desktop, Killed};
+
 const APP: &str = env!("CARGO_BIN_EXE_outpost-desktop");
-
-/// A session bus with no service directories (see the file's comment).
-const SESSION_BUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/support/session-bus.conf"
-);
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Kills the process when dropped (the test fails or ends).
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn logs(data: &Path) -> String {
-    let dir = data.join("outpost/sandbox/logs");
-    let mut all = String::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        all.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
-    }
-    all
-}
 
 fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -53,45 +23,14 @@ fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
-fn session_env(c: &mut Command, home: &Path, display: &str) {
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("LANG", "C.UTF-8")
-        .env("DISPLAY", display)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-}
-
 #[test]
 #[cfg(target_os = "linux")]
 fn a_second_launch_hands_its_link_to_the_running_window() {
-    if !have("Xvfb") || !have("dbus-run-session") {
-        eprintln!("skipped: needs Xvfb and dbus-run-session (scripts/install-deps.sh test)");
+    if skip_without(&["Xvfb", "dbus-run-session"]) {
         return;
     }
-    let home = tempfile::tempdir().unwrap();
-    let data: PathBuf = home.path().join("data");
-    let display = format!(":{}", 180 + std::process::id() % 500);
-    let _xvfb = Killed(
-        Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb"),
-    );
-    std::thread::sleep(Duration::from_millis(500));
+    let desk = Desktop::start(180);
+    let home = desk.home.path();
 
     // One D-Bus session for both launches, as on a desktop: a shell inside the bus starts
     // the app, then the second launch.
@@ -101,15 +40,15 @@ fn a_second_launch_hands_its_link_to_the_running_window() {
          '{APP}' 'outpost://oauth/callback?state=forged-state&code=forged-code'; second=$?; \
          i=0; until grep -qs 'matched no attempt' '{logs}'/*.jsonl; do i=$((i+1)); [ $i -gt 100 ] && break; sleep 0.1; done; \
          kill -0 $app; alive=$?; kill $app; wait $app; echo \"second=$second alive=$alive\" > '{home}/result'",
-        logs = data.join("outpost/sandbox/logs").display(),
-        home = home.path().display(),
+        logs = desk.data().join("logs").display(),
+        home = home.display(),
     );
-    let mut c = Command::new("dbus-run-session");
-    c.arg(format!("--config-file={SESSION_BUS}"))
-        .args(["--", "sh", "-c", &script]);
-    session_env(&mut c, home.path(), &display);
+    let mut c = desk.session();
+    c.args(["sh", "-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let mut session = Killed(c.spawn().expect("dbus-run-session"));
-    let result = home.path().join("result");
+    let result = home.join("result");
     wait_for("the session script", Duration::from_secs(90), || {
         result.exists() || session.0.try_wait().ok().flatten().is_some()
     });
@@ -119,9 +58,9 @@ fn a_second_launch_hands_its_link_to_the_running_window() {
         outcome.trim(),
         "second=0 alive=0",
         "the second launch exits 0 and the first keeps running; logs:\n{}",
-        logs(&data)
+        desk.logs()
     );
-    let log = logs(&data);
+    let log = desk.logs();
     assert!(log.contains("engine started"), "{log}");
     assert!(
         log.contains("matched no attempt"),

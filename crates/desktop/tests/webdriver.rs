@@ -20,46 +20,25 @@
 //! (`scripts/install-deps.sh test` installs them all). Without them the test is skipped with
 //! a note, unless `OUTPOST_REQUIRE_DESKTOP=1` (set by `scripts/test.sh`) makes that a failure.
 
+mod support;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use support::{skip_without, Desktop, Killed};
 
 const APP: &str = env!("CARGO_BIN_EXE_outpost-desktop");
-
-/// A session bus with no service directories (see the file's comment).
-const SESSION_BUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/support/session-bus.conf"
-);
 
 /// Long enough for a debug build on a busy 2-core machine; only ever waited in full when
 /// something is broken.
 const STEP: Duration = Duration::from_secs(60);
 
 type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Kills the process when dropped (the test fails or ends).
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -72,58 +51,21 @@ fn screenshot_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/test-results/screenshots")
 }
 
-/// The private desktop: home, XDG dirs, display, bus address (once the bus is up).
-struct Desktop {
-    home: tempfile::TempDir,
-    display: String,
+/// The session bus address tauri-driver's shell wrote into the home.
+fn bus(desk: &Desktop) -> Option<String> {
+    std::fs::read_to_string(desk.home.path().join("bus"))
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
 }
 
-impl Desktop {
-    fn data(&self) -> PathBuf {
-        self.home.path().join("data/outpost/sandbox")
-    }
-
-    fn env(&self, c: &mut Command) {
-        let home = self.home.path();
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("LANG", "C.UTF-8")
-            .env("DISPLAY", &self.display)
-            // The "system browser" is this test: nothing else may open the sign-in page.
-            .env("BROWSER", "true");
-    }
-
-    fn bus(&self) -> Option<String> {
-        std::fs::read_to_string(self.home.path().join("bus"))
-            .ok()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    }
-
-    fn logs(&self) -> String {
-        let mut all = String::new();
-        for e in std::fs::read_dir(self.data().join("logs"))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            all.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
-        }
-        all
-    }
-
-    /// `xdotool` against this display.
-    fn xdotool(&self, args: &[&str]) -> Res<String> {
-        let out = Command::new("xdotool")
-            .args(args)
-            .env("DISPLAY", &self.display)
-            .output()?;
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
+/// `xdotool` against the desktop's display.
+fn xdotool(desk: &Desktop, args: &[&str]) -> Res<String> {
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", &desk.display)
+        .output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 async fn wait_until<T, F, Fut>(what: &str, mut probe: F) -> Res<T>
@@ -217,19 +159,19 @@ async fn connected(c: &Client, platform: &str) -> Res<String> {
 async fn choose_in_file_chooser(c: &Client, desk: &Desktop, file: &Path) -> Res<()> {
     button(c, "Choose a file").await?.click().await?;
     let window = wait_until("the file chooser", || async {
-        desk.xdotool(&["search", "--name", "Choose a video or image"])
+        xdotool(desk, &["search", "--name", "Choose a video or image"])
             .ok()?
             .lines()
             .last()
             .map(str::to_owned)
     })
     .await?;
-    desk.xdotool(&["windowfocus", "--sync", &window])?;
-    desk.xdotool(&["key", "ctrl+l"])?;
+    xdotool(desk, &["windowfocus", "--sync", &window])?;
+    xdotool(desk, &["key", "ctrl+l"])?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    desk.xdotool(&["type", "--delay", "10", &file.to_string_lossy()])?;
+    xdotool(desk, &["type", "--delay", "10", &file.to_string_lossy()])?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    desk.xdotool(&["key", "Return"])?;
+    xdotool(desk, &["key", "Return"])?;
     Ok(())
 }
 
@@ -258,7 +200,7 @@ async fn creators_first_session(c: &Client, desk: &Desktop, video: &Path) -> Res
     let authorize_reddit = start_connect(c, "Reddit").await?;
     let link = outpost_sandbox::consent::decide(&authorize_reddit, true, None).await?;
     assert!(link.starts_with("outpost://oauth/callback?"), "{link}");
-    let bus = desk.bus().ok_or("no D-Bus address")?;
+    let bus = bus(desk).ok_or("no D-Bus address")?;
     let mut second = Command::new(APP);
     desk.env(&mut second);
     second
@@ -356,59 +298,26 @@ async fn creators_first_session(c: &Client, desk: &Desktop, video: &Path) -> Res
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg(target_os = "linux")]
 async fn connect_publish_and_see_the_numbers_in_the_real_window() {
-    let tools = [
+    if skip_without(&[
         "Xvfb",
         "dbus-run-session",
         "xdotool",
         "WebKitWebDriver",
         "tauri-driver",
-    ];
-    let missing: Vec<&str> = tools.iter().copied().filter(|t| !have(t)).collect();
-    if !missing.is_empty() {
-        let note = format!(
-            "needs {} (scripts/install-deps.sh test installs them)",
-            missing.join(", ")
-        );
-        assert!(
-            std::env::var_os("OUTPOST_REQUIRE_DESKTOP").is_none(),
-            "OUTPOST_REQUIRE_DESKTOP is set but the test {note}"
-        );
-        eprintln!("skipped: {note}");
+    ]) {
         return;
     }
-
-    let desk = Desktop {
-        home: tempfile::tempdir().unwrap(),
-        display: format!(":{}", 700 + std::process::id() % 200),
-    };
+    let desk = Desktop::start(700);
     let video = desk.home.path().join("Videos/ridge-at-dusk.mp4");
     std::fs::create_dir_all(video.parent().unwrap()).unwrap();
     outpost_core::media::fixture::write_mp4(&video, 12, 3 * 1024 * 1024).unwrap();
 
-    let _xvfb = Killed(
-        Command::new("Xvfb")
-            .args([
-                desk.display.as_str(),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb"),
-    );
     let port = free_port();
     let native = free_port();
     let bus_file = desk.home.path().join("bus");
-    let mut driver = Command::new("dbus-run-session");
-    desk.env(&mut driver);
+    let mut driver = desk.session();
     driver
-        .arg(format!("--config-file={SESSION_BUS}"))
         .args([
-            "--",
             "sh",
             "-c",
             r#"echo "$DBUS_SESSION_BUS_ADDRESS" > "$1"; exec tauri-driver --port "$2" --native-port "$3""#,
