@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it:
-#   1. the web UI (ui/): type check, unit tests (vitest), production build into ui/dist;
+#   1. the web UI (ui/): type check, unit tests (vitest), production build into ui/dist, and
+#      the browser tests in Debian's Chromium (Playwright, IPC mocked), screenshots in
+#      ui/test-results/screenshots/;
 #   2. formatting and lints of every crate, the desktop shell included;
 #   3. every Rust test, with a private D-Bus session and an unlocked gnome-keyring so that
 #      the OS-keyring tests run against a real Secret Service without touching your own
 #      keyring; the desktop tests start the real window under their own Xvfb, and the
-#      WebDriver test drives it through tauri-driver;
-#   4. the UI's browser tests in Debian's Chromium (Playwright, IPC mocked), screenshots in
-#      ui/test-results/screenshots/ (the real window's are there too, as desktop-*.png);
-#   5. the .deb bundle (scripts/bundle.sh --debug), checked for its outpost: link handler.
+#      WebDriver test drives it through tauri-driver (the real window's screenshots join the
+#      browser tests' ones, as desktop-*.png);
+#   4. the .deb bundle (scripts/bundle.sh --debug), checked for its outpost: link handler.
 # Extra arguments go to `cargo test` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,8 @@ echo "== web UI: npm ci, type check, unit tests, build"
   npm run check
   npm test
   npm run build
+  echo "== web UI: browser tests in Chromium"
+  npm run test:browser
 )
 
 echo "== cargo fmt --check"
@@ -46,9 +49,6 @@ dbus-run-session -- bash -c '
   OUTPOST_TEST_SECRET_SERVICE=1 OUTPOST_REQUIRE_BROWSER=1 OUTPOST_REQUIRE_DESKTOP=1 \
     cargo test --workspace --locked "$@"
 ' outpost-tests "$@"
-
-echo "== web UI: browser tests in Chromium"
-(cd ui && npm run test:browser)
 
 echo "== .deb bundle (debug build) and its desktop entry"
 ./scripts/bundle.sh --debug

@@ -167,7 +167,10 @@ impl Engine {
 
     /// Stop every worker (uploads stop after their chunk in flight) and save the metrics.
     pub async fn stop(&self) {
-        let _ = self.stop_tx.send(true);
+        // A restart stops the engine before the app exits, which stops it again.
+        if self.stop_tx.send_replace(true) {
+            return;
+        }
         let tasks: Vec<_> = std::mem::take(&mut *self.tasks.lock().await);
         let all = futures_join(tasks);
         if tokio::time::timeout(STOP_WAIT, all).await.is_err() {

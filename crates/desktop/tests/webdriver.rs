@@ -308,6 +308,16 @@ async fn connect_publish_and_see_the_numbers_in_the_real_window() {
         return;
     }
     let desk = Desktop::start(700);
+    // This run's screenshots only (the browser tests' files beside them stay).
+    for e in std::fs::read_dir(screenshot_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if e.file_name().to_string_lossy().starts_with("desktop-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     let video = desk.home.path().join("Videos/ridge-at-dusk.mp4");
     std::fs::create_dir_all(video.parent().unwrap()).unwrap();
     outpost_core::media::fixture::write_mp4(&video, 12, 3 * 1024 * 1024).unwrap();
