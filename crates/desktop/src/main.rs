@@ -70,6 +70,11 @@ fn main() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        // Start at login: an XDG autostart entry, a macOS launch agent, the Windows Run key.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .invoke_handler(commands::handler())
         .on_page_load(|_, payload| {
             if payload.event() == PageLoadEvent::Finished {

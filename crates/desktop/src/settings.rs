@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_autostart::ManagerExt;
 use ts_rs::TS;
 
 use crate::error::{shell_error, ErrorPayload};
@@ -23,7 +25,7 @@ pub struct DesktopSettings {
     pub notifications: bool,
     /// Closing the window hides it; the engine keeps running in the tray.
     pub close_to_tray: bool,
-    /// Start with the session (an XDG autostart entry on Linux).
+    /// Start with the session (`set_autostart`).
     pub start_at_login: bool,
     /// Sync interval chosen in the app, if any.
     pub sync_interval_secs: Option<u64>,
@@ -108,39 +110,21 @@ impl DesktopSettings {
     }
 }
 
-/// Create or remove the XDG autostart entry (`~/.config/autostart/outpost-desktop.desktop`).
-pub fn set_autostart(enabled: bool) -> Result<(), ErrorPayload> {
-    let Some(dir) = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-    else {
-        return Err(shell_error(
-            "settings.autostart",
-            "no home folder to write the autostart entry in",
-        ));
-    };
-    let file = dir.join("autostart").join("outpost-desktop.desktop");
-    let io =
-        |e: std::io::Error| shell_error("settings.autostart", format!("{}: {e}", file.display()));
-    if enabled {
-        let exe = std::env::current_exe().map_err(io)?;
-        std::fs::create_dir_all(file.parent().unwrap_or(&dir)).map_err(io)?;
-        std::fs::write(
-            &file,
-            format!(
-                "[Desktop Entry]\nType=Application\nName=Outpost\nExec=\"{}\"\nX-GNOME-Autostart-enabled=true\n",
-                exe.display()
-            ),
-        )
-        .map_err(io)
+/// Start with the session or not, the way the system does it (`tauri-plugin-autostart`:
+/// an XDG autostart entry on Linux, a launch agent on macOS, the Run key on Windows).
+pub fn set_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> Result<(), ErrorPayload> {
+    let launcher = app.autolaunch();
+    let done = if enabled {
+        launcher.enable()
     } else {
-        match std::fs::remove_file(&file) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io(e)),
-        }
-    }
+        launcher.disable()
+    };
+    done.map_err(|e| {
+        shell_error(
+            "settings.autostart",
+            format!("could not change whether Outpost starts at login: {e}"),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@
 //!    form's required choices are made, and Publish queues it.
 //! 4. The Queue page shows it published; the sandbox clock is moved six hours on so the
 //!    video has views; Sync now on the dashboard brings its numbers into the posts table.
+//! 5. Settings: "Start Outpost when I log in" writes the XDG autostart entry for this
+//!    binary, and turning it off removes it.
 //!
 //! Screenshots of every page of the real window are written to
 //! `ui/test-results/screenshots/desktop-*.png` (CI keeps that folder as an artifact).
@@ -292,6 +294,41 @@ async fn creators_first_session(c: &Client, desk: &Desktop, video: &Path) -> Res
     go(c, "Settings").await?;
     find_text(c, "main", "Sandbox").await?;
     shoot(c, "settings").await?;
+
+    // Start at login: the system's own mechanism, here an XDG autostart entry for this binary.
+    // tauri-plugin-autostart (auto-launch) writes to ~/.config/autostart whatever
+    // XDG_CONFIG_HOME says.
+    let autostart = desk.home.path().join(".config/autostart");
+    find_text(c, "label.check", "Start Outpost when I log in")
+        .await?
+        .find(Locator::Css("input"))
+        .await?
+        .click()
+        .await?;
+    button(c, "Save settings").await?.click().await?;
+    let entry = wait_until("the autostart entry", || async {
+        std::fs::read_dir(&autostart)
+            .ok()?
+            .flatten()
+            .find(|e| e.path().extension().is_some_and(|x| x == "desktop"))
+            .and_then(|e| std::fs::read_to_string(e.path()).ok())
+    })
+    .await?;
+    assert!(entry.contains(APP), "{entry}");
+    find_text(c, "label.check", "Start Outpost when I log in")
+        .await?
+        .find(Locator::Css("input"))
+        .await?
+        .click()
+        .await?;
+    button(c, "Save settings").await?.click().await?;
+    wait_until("the autostart entry to go", || async {
+        let left = std::fs::read_dir(&autostart)
+            .map(|d| d.flatten().count())
+            .unwrap_or(0);
+        (left == 0).then_some(())
+    })
+    .await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use outpost_core::clock;
 use outpost_core::watch::{registry, Target, WatchedFolder};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 use crate::error::{fail, shell_error, CmdResult};
@@ -52,12 +52,16 @@ pub async fn settings_get(state: State<'_, AppState>) -> CmdResult<Settings> {
 
 /// `settings_set`.
 #[tauri::command]
-pub async fn settings_set(state: State<'_, AppState>, settings: SettingsUpdate) -> CmdResult<()> {
+pub async fn settings_set(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: SettingsUpdate,
+) -> CmdResult<()> {
     let mut current = state.settings.lock().await;
     let mut next: DesktopSettings = current.clone();
     next.apply(&settings)?;
     if next.start_at_login != current.start_at_login {
-        prefs::set_autostart(next.start_at_login)?;
+        prefs::set_autostart(&app, next.start_at_login)?;
     }
     next.save(&DesktopSettings::path(&state.config.data_dir))?;
     let interval = next.sync_interval(state.config.sync_interval);
