@@ -3,7 +3,7 @@
 # deb`, from ui/node_modules) and checks what matters in it: the desktop entry hands
 # outpost: links to the app (`Exec=… %u`, `MimeType=x-scheme-handler/outpost;`).
 #   scripts/bundle.sh            release build: $CARGO_TARGET_DIR/release/bundle/deb/*.deb
-#   scripts/bundle.sh --debug    reuses the debug build (what scripts/test.sh checks)
+#   scripts/bundle.sh --debug    packages the debug binary already built (what scripts/test.sh checks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +13,11 @@ cd "$(dirname "$0")/.."
 profile=release
 args=(build --bundles deb --ci)
 if [ "${1:-}" = "--debug" ]; then
+  # Package the debug binary as it is (scripts/test.sh has just built it for the tests):
+  # `tauri build` would build the crate again on its own, with other feature choices for
+  # the shared dependencies than the workspace build, so recompile half of them.
   profile=debug
-  args+=(--debug)
+  args=(bundle --debug --bundles deb --ci)
 fi
 
 (
@@ -24,6 +27,9 @@ fi
   fi
   npm run -s build >/dev/null
 )
+if [ "$profile" = debug ] && [ ! -x "$CARGO_TARGET_DIR/debug/outpost-desktop" ]; then
+  cargo build --locked -p outpost-desktop
+fi
 (cd crates/desktop && ../../ui/node_modules/.bin/tauri "${args[@]}")
 
 deb=$(ls -t "$CARGO_TARGET_DIR/$profile/bundle/deb/"*.deb | head -n 1)
