@@ -693,6 +693,7 @@ export function diagnostics(now: number): Diagnostics {
       { name: 'outpost_upload_bytes_total', labels: { platform: 'tiktok' }, kind: 'counter', value: 512_000_000 },
       { name: 'outpost_publishes_total', labels: { outcome: 'published', platform: 'tiktok' }, kind: 'counter', value: 13 },
       { name: 'outpost_publishes_total', labels: { outcome: 'failed', platform: 'reddit' }, kind: 'counter', value: 3 },
+      { name: 'outpost_app_startup_seconds', labels: { milestone: 'first_paint' }, kind: 'gauge', value: 0.442 },
     ],
     logs: [
       { at: at(1), level: 'INFO', target: 'outpost_core::publish::tiktok', message: 'job 41: chunk 2 of 5 acknowledged (20971520 of 48234112 bytes)' },

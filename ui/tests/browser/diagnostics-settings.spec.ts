@@ -10,6 +10,9 @@ test('diagnostics: metric charts, alerts, redacted log lines', async ({ page }) 
   await expect(page.getByTestId('latency-table')).toContainText('TikTok upload.chunk');
   await expect(page.getByTestId('latency-table')).toContainText('1,840 ms');
   await expect(page.getByTestId('workers-table')).toContainText('publish');
+  // The start-up gauge reads as a time, not a count.
+  const startup = page.getByTestId('metrics-table').locator('tr', { hasText: 'outpost_app_startup_seconds' });
+  await expect(startup).toContainText('442 ms');
   const logs = page.getByTestId('logs-table');
   await expect(logs).toContainText('token=[REDACTED]');
   await expect(logs.locator('tbody tr')).toHaveCount(9);
