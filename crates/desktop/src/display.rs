@@ -27,15 +27,7 @@ pub fn missing_display(var: impl Fn(&str) -> Option<String>) -> Option<&'static 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use crate::test_env::env;
 
     #[test]
     #[cfg(target_os = "linux")]

@@ -20,6 +20,8 @@ mod sandbox_mode;
 mod settings;
 mod startup;
 mod state;
+#[cfg(test)]
+mod test_env;
 mod tray;
 mod ui_events;
 

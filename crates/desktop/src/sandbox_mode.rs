@@ -82,6 +82,10 @@ pub struct Loaded {
     /// The configuration of the creator's real data (the same as `config` in live mode):
     /// where Settings keeps developer apps, so that the next start can go live.
     pub live: Config,
+    /// Sandbox mode because `OUTPOST_SANDBOX` asks for it (a restart would not go live).
+    pub sandbox_forced: bool,
+    /// The real database, if deciding the mode opened it.
+    pub live_db: Option<Database>,
     /// The in-process emulator, kept alive for the app's lifetime.
     pub sandbox: Option<Sandbox>,
 }
@@ -89,31 +93,58 @@ pub struct Loaded {
 /// Environment variable that forces sandbox mode even with developer apps configured.
 pub const FORCE_SANDBOX: &str = "OUTPOST_SANDBOX";
 
+/// `OUTPOST_SANDBOX=1` (or `true`, `yes`) in `env`.
+pub fn sandbox_forced(env: &HashMap<String, String>) -> bool {
+    env.get(FORCE_SANDBOX)
+        .is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
+}
+
+/// How the app starts.
+pub struct Decision {
+    /// Sandbox mode.
+    pub sandbox: bool,
+    /// Sandbox mode because `OUTPOST_SANDBOX` asks for it.
+    pub forced: bool,
+    /// The real database, when deciding had to open it (the app reuses it).
+    pub live_db: Option<Database>,
+}
+
 /// Sandbox mode unless a developer app is configured: in the environment, config.toml, or
 /// the vault of the real data dir (Settings → Your developer apps, `outpost credentials
-/// set`). `OUTPOST_SANDBOX=1` forces it. Reads no secret: no keyring is asked.
-pub async fn wants_sandbox(
+/// set`). `OUTPOST_SANDBOX=1` forces it. Reads no secret: no keyring is asked, and no real
+/// database is created.
+pub async fn decide(
     config: &Config,
     env: &HashMap<String, String>,
-) -> Result<bool, ErrorPayload> {
-    if env
-        .get(FORCE_SANDBOX)
-        .is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
-    {
-        return Ok(true);
+) -> Result<Decision, ErrorPayload> {
+    let decision = |sandbox, live_db| Decision {
+        sandbox,
+        forced: false,
+        live_db,
+    };
+    if sandbox_forced(env) {
+        return Ok(Decision {
+            forced: true,
+            ..decision(true, None)
+        });
     }
     if !config.sandbox_mode() {
-        return Ok(false);
+        return Ok(decision(false, None));
     }
     let path = config.database_path();
     if !path.exists() {
-        return Ok(true);
+        return Ok(decision(true, None));
     }
     let db = Database::open(&path).await.map_err(fail)?;
-    let vault = Vault::new(db, VaultOptions::from_config(config), clock::system());
-    credentials::sandbox_mode(config, &vault)
+    let vault = Vault::new(
+        db.clone(),
+        VaultOptions::from_config(config),
+        clock::system(),
+    );
+    let sandbox = credentials::sandbox_mode(config, &vault)
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    Ok(decision(sandbox, Some(db)))
 }
 
 /// What a sandbox account says after a restart.
@@ -146,11 +177,14 @@ pub async fn mark_for_reconnect(db: &Database, now_millis: i64) -> Result<usize,
 pub async fn load() -> Result<Loaded, ErrorPayload> {
     let sources = ConfigSources::from_process(None);
     let config = Config::load(&sources).map_err(fail)?;
-    if !wants_sandbox(&config, &sources.env).await? {
+    let decision = decide(&config, &sources.env).await?;
+    if !decision.sandbox {
         return Ok(Loaded {
             live: config.clone(),
             config,
             sandbox: None,
+            sandbox_forced: false,
+            live_db: decision.live_db,
         });
     }
     let sandbox = Sandbox::start(SandboxConfig::default())
@@ -168,6 +202,8 @@ pub async fn load() -> Result<Loaded, ErrorPayload> {
         config,
         live,
         sandbox: Some(sandbox),
+        sandbox_forced: decision.forced,
+        live_db: decision.live_db,
     })
 }
 
@@ -219,7 +255,7 @@ mod tests {
     async fn goes_live_once_a_developer_app_is_stored_and_never_creates_real_data() {
         let dir = tempfile::tempdir().unwrap();
         let (config, env) = load_in(dir.path(), &[]);
-        assert!(wants_sandbox(&config, &env).await.unwrap());
+        assert!(decide(&config, &env).await.unwrap().sandbox);
         assert!(
             !config.database_path().exists(),
             "deciding must not create the real database"
@@ -240,11 +276,16 @@ mod tests {
             .unwrap();
         // Deciding needs no key: without the passphrase it still sees the stored app.
         let (plain, plain_env) = load_in(dir.path(), &[]);
-        assert!(!wants_sandbox(&plain, &plain_env).await.unwrap());
-        assert!(!wants_sandbox(&config, &env).await.unwrap());
+        assert!(!decide(&plain, &plain_env).await.unwrap().sandbox);
+        assert!(!decide(&config, &env).await.unwrap().sandbox);
 
         let (forced, forced_env) = load_in(dir.path(), &[(FORCE_SANDBOX, "1")]);
-        assert!(wants_sandbox(&forced, &forced_env).await.unwrap());
+        let d = decide(&forced, &forced_env).await.unwrap();
+        assert!(d.sandbox && d.forced);
+        let (off, off_env) = load_in(dir.path(), &[(FORCE_SANDBOX, "0")]);
+        let d = decide(&off, &off_env).await.unwrap();
+        assert!(!d.sandbox && !d.forced);
+        assert!(d.live_db.is_some(), "the database it opened is handed on");
     }
 
     #[tokio::test]
@@ -277,7 +318,7 @@ mod tests {
     async fn a_client_id_in_the_environment_means_live() {
         let dir = tempfile::tempdir().unwrap();
         let (config, env) = load_in(dir.path(), &[("OUTPOST_TIKTOK_CLIENT_ID", "tt")]);
-        assert!(!wants_sandbox(&config, &env).await.unwrap());
+        assert!(!decide(&config, &env).await.unwrap().sandbox);
     }
 
     #[test]

@@ -26,6 +26,11 @@ pub struct AppState {
     /// The configuration of the creator's real data (the same as `config` in live mode;
     /// in sandbox mode, where Settings keeps developer apps for the next start).
     pub live_config: Arc<Config>,
+    /// Sandbox mode because `OUTPOST_SANDBOX` asks for it.
+    pub sandbox_forced: bool,
+    /// The real database (`db` itself in live mode; opened when first needed in sandbox
+    /// mode, by Settings → Your developer apps).
+    pub live_db: tokio::sync::OnceCell<Database>,
     /// Sandbox mode (no platform credentials: the platforms are emulated in-process).
     pub sandbox_mode: bool,
     /// Database.
@@ -65,9 +70,13 @@ impl AppState {
             console: true,
         })
         .map_err(fail)?;
-        let db = Database::open(&config.database_path())
-            .await
-            .map_err(fail)?;
+        // Live: the database deciding the mode opened is this one.
+        let db = match loaded.live_db.clone().filter(|_| !sandbox_mode) {
+            Some(db) => db,
+            None => Database::open(&config.database_path())
+                .await
+                .map_err(fail)?,
+        };
         if sandbox_mode {
             let now = clock::system().now_millis();
             crate::sandbox_mode::mark_for_reconnect(&db, now).await?;
@@ -97,9 +106,15 @@ impl AppState {
             sync_interval: settings.sync_interval(config.sync_interval),
         })
         .await;
+        let live_db = match (sandbox_mode, loaded.live_db) {
+            (false, _) => tokio::sync::OnceCell::new_with(Some(db.clone())),
+            (true, opened) => tokio::sync::OnceCell::new_with(opened),
+        };
         Ok(AppState {
             config,
             live_config,
+            sandbox_forced: loaded.sandbox_forced,
+            live_db,
             sandbox_mode,
             db,
             connector,

@@ -39,12 +39,15 @@ pub struct DeveloperApps {
 
 async fn live_vault(state: &AppState) -> CmdResult<Vault> {
     let config = &state.live_config;
-    config.ensure_data_dir().map_err(fail)?;
-    let db = Database::open(&config.database_path())
-        .await
-        .map_err(fail)?;
+    let db = state
+        .live_db
+        .get_or_try_init(|| async {
+            config.ensure_data_dir().map_err(fail)?;
+            Database::open(&config.database_path()).await.map_err(fail)
+        })
+        .await?;
     Ok(Vault::new(
-        db,
+        db.clone(),
         VaultOptions::from_config(config),
         clock::system(),
     ))
@@ -55,7 +58,6 @@ async fn describe(state: &AppState, vault: &Vault) -> CmdResult<DeveloperApps> {
         .await
         .map_err(fail)?;
     let any = sources.iter().any(|(_, s)| s.is_some());
-    let forced = std::env::var(crate::sandbox_mode::FORCE_SANDBOX).is_ok();
     Ok(DeveloperApps {
         apps: sources
             .into_iter()
@@ -66,7 +68,7 @@ async fn describe(state: &AppState, vault: &Vault) -> CmdResult<DeveloperApps> {
             })
             .collect(),
         sandbox_mode: state.sandbox_mode,
-        restart_to_go_live: state.sandbox_mode && any && !forced,
+        restart_to_go_live: state.sandbox_mode && any && !state.sandbox_forced,
     })
 }
 
