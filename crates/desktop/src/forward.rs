@@ -38,8 +38,14 @@ pub fn start(app: &AppHandle) {
                             notify::show(&a, &note);
                         }
                     }
-                    // The tray only cares about state changes, not every chunk.
-                    if last_state.insert(u.job, u.state) != Some(u.state) {
+                    // The tray only cares about state changes, not every chunk; a job
+                    // that ended is forgotten (the map holds the jobs in progress only).
+                    let changed = if u.state.is_terminal() {
+                        last_state.remove(&u.job) != Some(u.state)
+                    } else {
+                        last_state.insert(u.job, u.state) != Some(u.state)
+                    };
+                    if changed {
                         tray::refresh(&a).await;
                     }
                 }

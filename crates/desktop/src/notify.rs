@@ -3,7 +3,7 @@
 //! creator has notifications on. `show()` succeeds even with no notification daemon, so
 //! tests check the decision, not the daemon.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use outpost_core::oauth::AccountEvent;
 use outpost_core::publish::JobUpdate;
@@ -20,10 +20,13 @@ pub struct Note {
     pub body: String,
 }
 
-/// Decides on notifications, once per job and state.
+/// Decides on notifications: once each time a job reaches a state worth one. A repeated
+/// update of the same state stays silent; a job that left that state (a retry) and reaches
+/// it again is worth a new one.
 #[derive(Debug, Default)]
 pub struct Notifier {
-    seen: HashSet<(i64, JobState)>,
+    /// Per job, the state it was last notified for, while it stays there.
+    notified: HashMap<i64, JobState>,
 }
 
 impl Notifier {
@@ -55,9 +58,12 @@ impl Notifier {
                         .unwrap_or("it goes out when a place frees up")
                 ),
             },
-            _ => return None,
+            _ => {
+                self.notified.remove(&u.job);
+                return None;
+            }
         };
-        if !self.seen.insert((u.job, u.state)) {
+        if self.notified.insert(u.job, u.state) == Some(u.state) {
             return None;
         }
         Some(note)
@@ -122,6 +128,31 @@ mod tests {
             .for_job(&update(3, JobState::WaitingForQuota, Some("daily cap")))
             .unwrap();
         assert!(q.title.contains("limit"), "{q:?}");
+    }
+
+    #[test]
+    fn a_retried_job_that_fails_again_notifies_again() {
+        let mut n = Notifier::default();
+        assert!(n
+            .for_job(&update(5, JobState::Failed, Some("timeout")))
+            .is_some());
+        assert!(n
+            .for_job(&update(5, JobState::Failed, Some("timeout")))
+            .is_none());
+        // Retry: queued, uploading, then failed again.
+        assert!(n.for_job(&update(5, JobState::Queued, None)).is_none());
+        assert!(n.for_job(&update(5, JobState::Uploading, None)).is_none());
+        assert!(n
+            .for_job(&update(5, JobState::Failed, Some("timeout")))
+            .is_some());
+        // A quota wait that ends and comes back is news again too.
+        assert!(n
+            .for_job(&update(6, JobState::WaitingForQuota, None))
+            .is_some());
+        assert!(n.for_job(&update(6, JobState::Publishing, None)).is_none());
+        assert!(n
+            .for_job(&update(6, JobState::WaitingForQuota, None))
+            .is_some());
     }
 
     #[test]
